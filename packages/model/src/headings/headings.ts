@@ -1,0 +1,263 @@
+import { CodeSystems } from '../codes/systems.js';
+
+/** The identifiers of the record headings, in their default order. */
+export const HEADING_IDS = [
+  'demographics',
+  'care-team',
+  'alerts',
+  'problems',
+  'medications',
+  'allergies',
+  'immunisations',
+  'results',
+  'encounters',
+  'appointments',
+  'referrals',
+  'documents',
+  'social-care',
+] as const;
+
+/** A record heading id, e.g. `medications`. */
+export type HeadingId = (typeof HEADING_IDS)[number];
+
+/** One column a heading shows in a summary table; `path` is a plain-English pointer into the FHIR resource. */
+export interface HeadingColumn {
+  id: string;
+  title: string;
+  path: string;
+}
+
+/** A record heading: the single definition the API, the policy, the viewer and the fixtures all read. */
+export interface Heading {
+  id: HeadingId;
+  title: string;
+  /** What a member of the public or a partner reading the ISA is told this heading holds. */
+  description: string;
+  /** FHIR resource types that belong to this heading (see `headingOf` for the types shared by several headings). */
+  resourceTypes: readonly string[];
+  /** The element holding the clinically relevant date, for date search and sorting. */
+  dateElement?: string;
+  columns: readonly HeadingColumn[];
+  order: number;
+}
+
+const h = (heading: Omit<Heading, 'order'>): Omit<Heading, 'order'> => heading;
+
+const definitions: Record<HeadingId, Omit<Heading, 'order'>> = {
+  demographics: h({
+    id: 'demographics',
+    title: 'Demographics',
+    description: 'Name, NHS number, date of birth, gender, address and contact details.',
+    resourceTypes: ['Patient'],
+    columns: [
+      { id: 'name', title: 'Name', path: 'Patient.name' },
+      { id: 'nhsNumber', title: 'NHS No.', path: 'Patient.identifier' },
+      { id: 'born', title: 'Born', path: 'Patient.birthDate' },
+      { id: 'gender', title: 'Gender', path: 'Patient.gender' },
+      { id: 'address', title: 'Address', path: 'Patient.address' },
+    ],
+  }),
+  'care-team': h({
+    id: 'care-team',
+    title: 'Care team and GP',
+    description: 'The registered GP practice and the professionals and teams involved in the person\'s care.',
+    resourceTypes: ['CareTeam', 'EpisodeOfCare', 'PractitionerRole'],
+    dateElement: 'period.start',
+    columns: [
+      { id: 'team', title: 'Team or service', path: 'CareTeam.name' },
+      { id: 'organisation', title: 'Organisation', path: 'CareTeam.managingOrganization' },
+      { id: 'members', title: 'Professionals', path: 'CareTeam.participant' },
+      { id: 'since', title: 'Since', path: 'CareTeam.period.start' },
+    ],
+  }),
+  alerts: h({
+    id: 'alerts',
+    title: 'Alerts',
+    description: 'Warnings that every professional should see first, such as risks to staff or special requirements.',
+    resourceTypes: ['Flag'],
+    dateElement: 'period.start',
+    columns: [
+      { id: 'alert', title: 'Alert', path: 'Flag.code' },
+      { id: 'since', title: 'Since', path: 'Flag.period.start' },
+      { id: 'source', title: 'Recorded by', path: 'Flag.author' },
+    ],
+  }),
+  problems: h({
+    id: 'problems',
+    title: 'Problems and diagnoses',
+    description: 'Current and past diagnoses and health problems.',
+    resourceTypes: ['Condition'],
+    dateElement: 'onsetDateTime',
+    columns: [
+      { id: 'problem', title: 'Problem', path: 'Condition.code' },
+      { id: 'status', title: 'Status', path: 'Condition.clinicalStatus' },
+      { id: 'onset', title: 'Onset', path: 'Condition.onsetDateTime' },
+      { id: 'source', title: 'Source', path: 'Condition.meta.source' },
+    ],
+  }),
+  medications: h({
+    id: 'medications',
+    title: 'Medications',
+    description: 'Medicines prescribed or taken, current and past, with dose and dates.',
+    resourceTypes: ['MedicationStatement', 'MedicationRequest'],
+    dateElement: 'effectivePeriod.start',
+    columns: [
+      { id: 'medicine', title: 'Medicine', path: 'medicationCodeableConcept' },
+      { id: 'dose', title: 'Dose', path: 'dosage.text' },
+      { id: 'status', title: 'Status', path: 'status' },
+      { id: 'started', title: 'Started', path: 'effectivePeriod.start' },
+      { id: 'source', title: 'Source', path: 'meta.source' },
+    ],
+  }),
+  allergies: h({
+    id: 'allergies',
+    title: 'Allergies and adverse reactions',
+    description: 'Allergies, intolerances and adverse reactions, or a record that there are none known.',
+    resourceTypes: ['AllergyIntolerance'],
+    dateElement: 'recordedDate',
+    columns: [
+      { id: 'substance', title: 'Substance', path: 'AllergyIntolerance.code' },
+      { id: 'reaction', title: 'Reaction', path: 'AllergyIntolerance.reaction.manifestation' },
+      { id: 'severity', title: 'Severity', path: 'AllergyIntolerance.reaction.severity' },
+      { id: 'recorded', title: 'Recorded', path: 'AllergyIntolerance.recordedDate' },
+    ],
+  }),
+  immunisations: h({
+    id: 'immunisations',
+    title: 'Immunisations',
+    description: 'Vaccinations given, with dates.',
+    resourceTypes: ['Immunization'],
+    dateElement: 'occurrenceDateTime',
+    columns: [
+      { id: 'vaccine', title: 'Vaccine', path: 'Immunization.vaccineCode' },
+      { id: 'date', title: 'Date', path: 'Immunization.occurrenceDateTime' },
+      { id: 'status', title: 'Status', path: 'Immunization.status' },
+    ],
+  }),
+  results: h({
+    id: 'results',
+    title: 'Test results',
+    description: 'Laboratory and other test results with reference ranges.',
+    resourceTypes: ['DiagnosticReport', 'Observation'],
+    dateElement: 'effectiveDateTime',
+    columns: [
+      { id: 'test', title: 'Test', path: 'Observation.code' },
+      { id: 'value', title: 'Result', path: 'Observation.value[x]' },
+      { id: 'range', title: 'Reference range', path: 'Observation.referenceRange' },
+      { id: 'flag', title: 'Flag', path: 'Observation.interpretation' },
+      { id: 'date', title: 'Date', path: 'Observation.effectiveDateTime' },
+    ],
+  }),
+  encounters: h({
+    id: 'encounters',
+    title: 'Admissions and attendances',
+    description: 'Hospital admissions, discharges, A&E attendances and other contacts.',
+    resourceTypes: ['Encounter'],
+    dateElement: 'period.start',
+    columns: [
+      { id: 'type', title: 'Type', path: 'Encounter.class' },
+      { id: 'location', title: 'Where', path: 'Encounter.serviceProvider' },
+      { id: 'start', title: 'Start', path: 'Encounter.period.start' },
+      { id: 'end', title: 'End', path: 'Encounter.period.end' },
+      { id: 'status', title: 'Status', path: 'Encounter.status' },
+    ],
+  }),
+  appointments: h({
+    id: 'appointments',
+    title: 'Appointments',
+    description: 'Booked, attended and cancelled appointments.',
+    resourceTypes: ['Appointment'],
+    dateElement: 'start',
+    columns: [
+      { id: 'service', title: 'Service', path: 'Appointment.serviceType' },
+      { id: 'start', title: 'When', path: 'Appointment.start' },
+      { id: 'status', title: 'Status', path: 'Appointment.status' },
+    ],
+  }),
+  referrals: h({
+    id: 'referrals',
+    title: 'Referrals',
+    description: 'Referrals between services and their status.',
+    resourceTypes: ['ServiceRequest'],
+    dateElement: 'authoredOn',
+    columns: [
+      { id: 'service', title: 'Referred to', path: 'ServiceRequest.performer' },
+      { id: 'reason', title: 'Reason', path: 'ServiceRequest.reasonCode' },
+      { id: 'date', title: 'Date', path: 'ServiceRequest.authoredOn' },
+      { id: 'status', title: 'Status', path: 'ServiceRequest.status' },
+    ],
+  }),
+  documents: h({
+    id: 'documents',
+    title: 'Letters and discharge summaries',
+    description: 'Clinic letters, discharge summaries and other documents.',
+    resourceTypes: ['DocumentReference'],
+    dateElement: 'date',
+    columns: [
+      { id: 'type', title: 'Document', path: 'DocumentReference.type' },
+      { id: 'author', title: 'From', path: 'DocumentReference.author' },
+      { id: 'date', title: 'Date', path: 'DocumentReference.date' },
+    ],
+  }),
+  'social-care': h({
+    id: 'social-care',
+    title: 'Social care involvement',
+    description: 'Whether adult or children\'s social care is involved, the allocated worker and the service.',
+    resourceTypes: ['EpisodeOfCare', 'CareTeam'],
+    dateElement: 'period.start',
+    columns: [
+      { id: 'service', title: 'Service', path: 'EpisodeOfCare.type' },
+      { id: 'worker', title: 'Allocated worker', path: 'EpisodeOfCare.careManager' },
+      { id: 'since', title: 'Since', path: 'EpisodeOfCare.period.start' },
+      { id: 'status', title: 'Status', path: 'EpisodeOfCare.status' },
+    ],
+  }),
+};
+
+/** Every heading, in default order. */
+export const HEADINGS: readonly Heading[] = HEADING_IDS.map((id, order) => ({ ...definitions[id], order }));
+
+const byId = new Map<string, Heading>(HEADINGS.map((heading) => [heading.id, heading]));
+
+/** True when the string is a heading id. */
+export function isHeadingId(value: string): value is HeadingId {
+  return byId.has(value);
+}
+
+/** The heading with this id; throws on an unknown id, which is a programming error. */
+export function getHeading(id: HeadingId): Heading {
+  const heading = byId.get(id);
+  if (!heading) throw new Error(`Unknown heading: ${id}`);
+  return heading;
+}
+
+/** The `meta.tag` coding that pins a resource to a heading where its type alone is ambiguous. */
+export function headingTag(id: HeadingId): { system: string; code: HeadingId } {
+  return { system: CodeSystems.heading, code: id };
+}
+
+interface HeadingClassifiable {
+  resourceType: string;
+  meta?: { tag?: ReadonlyArray<{ system?: string | undefined; code?: string | undefined }> | undefined } | undefined;
+}
+
+/**
+ * The heading a resource belongs to, or `undefined` for resources that are not record content
+ * (Organization, Practitioner, Provenance, Consent, AuditEvent, ...).
+ *
+ * A `meta.tag` from the heading code system wins; otherwise the resource type decides, with
+ * EpisodeOfCare and CareTeam going to care-team unless tagged as social-care.
+ */
+export function headingOf(resource: HeadingClassifiable): HeadingId | undefined {
+  const tag = resource.meta?.tag?.find((coding) => coding.system === CodeSystems.heading);
+  if (tag?.code && isHeadingId(tag.code)) return tag.code;
+  for (const heading of HEADINGS) if (heading.resourceTypes.includes(resource.resourceType)) return heading.id;
+  return undefined;
+}
+
+/** The headings in a locality's chosen order: listed ids first, in that order; unknown ids rejected. */
+export function orderHeadings(ids: readonly string[]): Heading[] {
+  const unknown = ids.filter((id) => !isHeadingId(id));
+  if (unknown.length > 0) throw new Error(`Unknown heading id(s): ${unknown.join(', ')}. Known: ${HEADING_IDS.join(', ')}`);
+  return ids.map((id) => getHeading(id as HeadingId));
+}
