@@ -4,3 +4,4 @@ export * from './codes/systems.js';
 export * from './codes/security-labels.js';
 export * from './codes/sensitive-codes.js';
 export * from './headings/headings.js';
+export * from './ingest/contract.js';
