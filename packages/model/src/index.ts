@@ -5,3 +5,4 @@ export * from './codes/security-labels.js';
 export * from './codes/sensitive-codes.js';
 export * from './headings/headings.js';
 export * from './ingest/contract.js';
+export * from './fhir/index.js';
