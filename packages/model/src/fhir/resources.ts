@@ -680,7 +680,7 @@ export const CapabilityStatement = z.looseObject({
 });
 export type CapabilityStatement = z.infer<typeof CapabilityStatement>;
 
-const BundleEntry = z.looseObject({
+export const BundleEntry = z.looseObject({
   link: z.array(z.looseObject({ relation: z.string(), url: fhirUri })).optional(),
   fullUrl: fhirUri.optional(),
   resource: z.looseObject({ resourceType: z.string({ error: 'is required (every entry resource needs a resourceType)' }) }).optional(),

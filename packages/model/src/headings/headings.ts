@@ -236,7 +236,8 @@ export function headingTag(id: HeadingId): { system: string; code: HeadingId } {
   return { system: CodeSystems.heading, code: id };
 }
 
-interface HeadingClassifiable {
+/** The least of a resource `headingOf` reads. */
+export interface HeadingClassifiable {
   resourceType: string;
   meta?: { tag?: ReadonlyArray<{ system?: string | undefined; code?: string | undefined }> | undefined } | undefined;
 }
