@@ -1,1 +1,34 @@
-export {};
+export { openStore, openDb, createRecordStore, SCHEMA_VERSION } from './store.js';
+export type { RecordStore, OpenStoreOptions, BulkLoadOptions, BulkLoadResult } from './store.js';
+export { parseStoreUrl, DEFAULT_SCHEMA } from './url.js';
+export type { StoreLocation } from './url.js';
+export { StoreError, isStoreError } from './errors.js';
+export type { StoreErrorCode } from './errors.js';
+export type { Db, Engine, Queryable, QueryResult } from './db/db.js';
+export { isValidSchemaName } from './db/db.js';
+export { migrate } from './schema/migrate.js';
+export type { MigrationReport } from './schema/migrate.js';
+export { MIGRATIONS } from './schema/migrations.js';
+export type { Migration } from './schema/migrations.js';
+export type { Page } from './paging/cursor.js';
+export type { StoredResource, ResourceQuery, PatientSearch, CurrentAdmission } from './resources/read.js';
+export {
+  indexColumnsOf,
+  effectiveDateOf,
+  sourceOrgOf,
+  securityLabelsOf,
+  fhirDateToInstant,
+  SOURCE_ORGANISATION_EXTENSION,
+} from './resources/extract.js';
+export type { IndexColumns } from './resources/extract.js';
+export type { PersonLink, MergeMoved } from './identity/mpi.js';
+export type { StoredMessage, MessageLogQuery, DeadLetterQuery } from './ingest/ingest.js';
+export type {
+  StoredConsent,
+  LegitimateRelationship,
+  LegitimateRelationshipInput,
+  AuditEntryInput,
+  AuditLink,
+  AuditRow,
+  AuditQuery,
+} from './governance/governance.js';

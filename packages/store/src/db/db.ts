@@ -1,0 +1,42 @@
+/** The engine behind a store. Both run the same SQL. */
+export type Engine = 'pglite' | 'postgres';
+
+/** Rows returned by a statement. */
+export interface QueryResult<Row> {
+  rows: Row[];
+  /** Rows inserted, updated or deleted by the statement (0 for a SELECT on some drivers). */
+  rowCount: number;
+}
+
+/** Something that runs one parameterised statement: the database itself, or an open transaction. */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /** Runs a script of several statements without parameters (migrations only). */
+  exec(script: string): Promise<void>;
+}
+
+/**
+ * The small interface both engines are adapted to. All SQL in this package goes through it, always with
+ * `$n` parameters; the only identifier ever spliced into SQL is a schema name checked by `assertSchemaName`.
+ */
+export interface Db extends Queryable {
+  readonly engine: Engine;
+  /** The PostgreSQL schema the store's tables live in. */
+  readonly schema: string;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** True when `name` is a schema name this package will use: lower-case letters, digits and `_`, at most 63. */
+export function isValidSchemaName(name: string): boolean {
+  return SCHEMA_NAME.test(name);
+}
+
+/** The schema name quoted as an SQL identifier, after checking it against the strict pattern. */
+export function quoteSchemaName(name: string): string {
+  if (!isValidSchemaName(name)) throw new Error(`Invalid schema name: ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}

@@ -1,0 +1,274 @@
+import type { ResourceLike } from '@openidcr/model';
+import type { Db, Queryable } from '../db/db.js';
+import { StoreError } from '../errors.js';
+import type { Page } from '../paging/cursor.js';
+import { decodeCursor, encodeCursor, pageSize, queryFingerprint } from '../paging/cursor.js';
+import { toIso } from '../resources/read.js';
+
+/** A person's FHIR Consent as stored. */
+export interface StoredConsent {
+  patientKey: string;
+  id: string;
+  status: string;
+  consent: ResourceLike;
+  updatedAt: string;
+}
+
+interface ConsentRow {
+  patient_key: string;
+  id: string;
+  status: string;
+  body: ResourceLike;
+  updated_at: Date | string;
+}
+
+const toConsent = (row: ConsentRow): StoredConsent => ({
+  patientKey: row.patient_key,
+  id: row.id,
+  status: row.status,
+  consent: row.body,
+  updatedAt: toIso(row.updated_at),
+});
+
+/** Stores (or replaces) a person's FHIR Consent, keyed by its id. */
+export async function putConsent(db: Queryable, patientKey: string, consent: ResourceLike): Promise<StoredConsent> {
+  if (!patientKey) throw new StoreError('invalid-input', 'patientKey: required', 'patientKey');
+  if (consent.resourceType !== 'Consent') throw new StoreError('invalid-input', 'consent.resourceType: must be Consent', 'consent.resourceType');
+  if (typeof consent.id !== 'string' || consent.id.length === 0) throw new StoreError('invalid-input', 'consent.id: required', 'consent.id');
+  if (typeof consent.status !== 'string') throw new StoreError('invalid-input', 'consent.status: required', 'consent.status');
+  const { rows } = await db.query<ConsentRow>(
+    `INSERT INTO consents (patient_key, id, status, body, updated_at) VALUES ($1, $2, $3, $4::jsonb, now())
+     ON CONFLICT (patient_key, id) DO UPDATE SET status = excluded.status, body = excluded.body, updated_at = excluded.updated_at
+     RETURNING patient_key, id, status, body, updated_at`,
+    [patientKey, consent.id, consent.status, JSON.stringify(consent)],
+  );
+  if (!rows[0]) throw new Error('consent upsert returned no row');
+  return toConsent(rows[0]);
+}
+
+/** Every Consent of a person (following a merge to the survivor), most recently changed first. */
+export async function listConsents(db: Queryable, patientKey: string): Promise<StoredConsent[]> {
+  const { rows } = await db.query<ConsentRow>(
+    `SELECT patient_key, id, status, body, updated_at FROM consents
+     WHERE patient_key = coalesce((SELECT merged_into FROM persons WHERE person_id = $1), $1)
+     ORDER BY updated_at DESC, id`,
+    [patientKey],
+  );
+  return rows.map(toConsent);
+}
+
+/** Why a user may see a person's record: a registration, a referral, a care team membership, an admission, ... */
+export interface LegitimateRelationshipInput {
+  patientKey: string;
+  id: string;
+  userId: string;
+  organisation?: string | undefined;
+  kind: string;
+  /** Where the relationship was learnt from (a feed, a manual entry). */
+  source?: string | undefined;
+  startedAt: string;
+  endedAt?: string | undefined;
+}
+
+/** A legitimate relationship as stored. */
+export type LegitimateRelationship = LegitimateRelationshipInput;
+
+interface RelationshipRow {
+  patient_key: string;
+  id: string;
+  user_id: string;
+  organisation: string | null;
+  kind: string;
+  source: string | null;
+  started_at: Date | string;
+  ended_at: Date | string | null;
+}
+
+function toRelationship(row: RelationshipRow): LegitimateRelationship {
+  const relationship: LegitimateRelationship = {
+    patientKey: row.patient_key,
+    id: row.id,
+    userId: row.user_id,
+    kind: row.kind,
+    startedAt: toIso(row.started_at),
+  };
+  if (row.organisation !== null) relationship.organisation = row.organisation;
+  if (row.source !== null) relationship.source = row.source;
+  if (row.ended_at !== null) relationship.endedAt = toIso(row.ended_at);
+  return relationship;
+}
+
+const RELATIONSHIP_COLUMNS = 'patient_key, id, user_id, organisation, kind, source, started_at, ended_at';
+
+function instant(value: string | undefined, field: string): string | null {
+  if (value === undefined) return null;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new StoreError('invalid-input', `${field}: not a date-time: ${JSON.stringify(value)}`, field);
+  return new Date(time).toISOString();
+}
+
+/** Stores (or replaces) a legitimate relationship. */
+export async function putRelationship(db: Queryable, input: LegitimateRelationshipInput): Promise<LegitimateRelationship> {
+  for (const field of ['patientKey', 'id', 'userId', 'kind'] as const) {
+    if (typeof input[field] !== 'string' || input[field].length === 0) throw new StoreError('invalid-input', `${field}: required`, field);
+  }
+  const { rows } = await db.query<RelationshipRow>(
+    `INSERT INTO legitimate_relationships (${RELATIONSHIP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (patient_key, id) DO UPDATE SET user_id = excluded.user_id, organisation = excluded.organisation,
+       kind = excluded.kind, source = excluded.source, started_at = excluded.started_at, ended_at = excluded.ended_at
+     RETURNING ${RELATIONSHIP_COLUMNS}`,
+    [
+      input.patientKey,
+      input.id,
+      input.userId,
+      input.organisation ?? null,
+      input.kind,
+      input.source ?? null,
+      instant(input.startedAt, 'startedAt'),
+      instant(input.endedAt, 'endedAt'),
+    ],
+  );
+  if (!rows[0]) throw new Error('relationship upsert returned no row');
+  return toRelationship(rows[0]);
+}
+
+/** Relationships of a user with a person (following a merge), active at `at` when given. */
+export async function findRelationships(
+  db: Queryable,
+  query: { patientKey?: string | undefined; userId?: string | undefined; at?: string | undefined },
+): Promise<LegitimateRelationship[]> {
+  if (!query.patientKey && !query.userId) throw new StoreError('invalid-input', 'patientKey or userId: at least one is needed', 'patientKey');
+  const { rows } = await db.query<RelationshipRow>(
+    `SELECT ${RELATIONSHIP_COLUMNS} FROM legitimate_relationships
+     WHERE ($1::text IS NULL OR patient_key = coalesce((SELECT merged_into FROM persons WHERE person_id = $1), $1))
+       AND ($2::text IS NULL OR user_id = $2)
+       AND ($3::timestamptz IS NULL OR (started_at <= $3::timestamptz AND (ended_at IS NULL OR ended_at > $3::timestamptz)))
+     ORDER BY started_at DESC, patient_key, id`,
+    [query.patientKey ?? null, query.userId ?? null, instant(query.at, 'at')],
+  );
+  return rows.map(toRelationship);
+}
+
+/** What the caller gives to append to the audit log. */
+export interface AuditEntryInput {
+  /** The event (e.g. a FHIR AuditEvent, or governance's own shape); stored as JSON. */
+  event: Record<string, unknown>;
+  patientKey?: string | undefined;
+  userId?: string | undefined;
+  /** When it happened (ISO instant); now when absent. */
+  recordedAt?: string | undefined;
+}
+
+/** What the hash of a new audit row is computed from: its place in the chain and its content. */
+export interface AuditLink {
+  seq: number;
+  prevHash: string | undefined;
+  recordedAt: string;
+  patientKey: string | undefined;
+  userId: string | undefined;
+  event: Record<string, unknown>;
+}
+
+/** One row of the append-only audit log. */
+export interface AuditRow extends AuditLink {
+  hash: string;
+}
+
+interface AuditDbRow {
+  seq: string | number;
+  recorded_at: Date | string;
+  patient_key: string | null;
+  user_id: string | null;
+  prev_hash: string | null;
+  hash: string;
+  event: Record<string, unknown>;
+}
+
+const toAudit = (row: AuditDbRow): AuditRow => ({
+  seq: Number(row.seq),
+  recordedAt: toIso(row.recorded_at),
+  patientKey: row.patient_key ?? undefined,
+  userId: row.user_id ?? undefined,
+  prevHash: row.prev_hash ?? undefined,
+  hash: row.hash,
+  event: row.event,
+});
+
+const AUDIT_COLUMNS = 'seq, recorded_at, patient_key, user_id, prev_hash, hash, event';
+
+/**
+ * Appends one audit row. Appends are serialised by a transaction-scoped advisory lock, so `computeHash` sees the
+ * true previous row and the chain has no forks or gaps. The store does not hash: the caller (governance) does.
+ */
+export async function appendAudit(
+  db: Db,
+  entry: AuditEntryInput,
+  computeHash: (link: AuditLink) => string | Promise<string>,
+): Promise<AuditRow> {
+  if (typeof entry.event !== 'object' || entry.event === null || Array.isArray(entry.event)) {
+    throw new StoreError('invalid-input', 'event: must be a JSON object', 'event');
+  }
+  const recordedAt = instant(entry.recordedAt, 'recordedAt') ?? new Date().toISOString();
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`openidcr.store.audit:${db.schema}`]);
+    const { rows: lastRows } = await tx.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    const last = lastRows[0];
+    const link: AuditLink = {
+      seq: last ? Number(last.seq) + 1 : 1,
+      prevHash: last?.hash,
+      recordedAt,
+      patientKey: entry.patientKey,
+      userId: entry.userId,
+      // A JSON round trip, so the hash is computed over exactly what is stored and read back.
+      event: JSON.parse(JSON.stringify(entry.event)) as Record<string, unknown>,
+    };
+    const hash = await computeHash(link);
+    if (typeof hash !== 'string' || hash.length === 0) throw new StoreError('invalid-input', 'computeHash: must return a non-empty string', 'computeHash');
+    const { rows } = await tx.query<AuditDbRow>(
+      `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING ${AUDIT_COLUMNS}`,
+      [link.seq, recordedAt, link.patientKey ?? null, link.userId ?? null, link.prevHash ?? null, hash, JSON.stringify(link.event)],
+    );
+    if (!rows[0]) throw new Error('audit insert returned no row');
+    return toAudit(rows[0]);
+  });
+}
+
+/** Filters for reading the audit log; results are in chain order (seq ascending). */
+export interface AuditQuery {
+  patientKey?: string | undefined;
+  userId?: string | undefined;
+  /** At or after (ISO instant). */
+  from?: string | undefined;
+  /** Before (ISO instant). */
+  to?: string | undefined;
+  /** Only rows after this seq: the keyset for reading the chain in pages. */
+  afterSeq?: number | undefined;
+  /** Page size, 1 to 5000, default 500. */
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+/** Audit rows by patient, user and time, in seq order, one keyset page at a time. */
+export async function readAudit(db: Queryable, query: AuditQuery = {}): Promise<Page<AuditRow>> {
+  const limit = pageSize(query.limit, 500, 5000);
+  const filters = [query.patientKey ?? null, query.userId ?? null, instant(query.from, 'from'), instant(query.to, 'to')];
+  const fingerprint = queryFingerprint('audit', filters);
+  let afterSeq = query.afterSeq ?? 0;
+  if (query.cursor !== undefined) {
+    const [seq] = decodeCursor(query.cursor, fingerprint, 1);
+    if (seq === null || seq === undefined || !/^\d+$/.test(seq)) throw new StoreError('invalid-cursor', 'cursor: not a cursor token for this listing', 'cursor');
+    afterSeq = Math.max(afterSeq, Number(seq));
+  }
+  const { rows } = await db.query<AuditDbRow>(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_log
+     WHERE ($1::text IS NULL OR patient_key = $1) AND ($2::text IS NULL OR user_id = $2)
+       AND ($3::timestamptz IS NULL OR recorded_at >= $3::timestamptz) AND ($4::timestamptz IS NULL OR recorded_at < $4::timestamptz)
+       AND seq > $5
+     ORDER BY seq LIMIT $6`,
+    [...filters, afterSeq, limit + 1],
+  );
+  const items = rows.slice(0, limit).map(toAudit);
+  const last = items[items.length - 1];
+  const nextCursor = rows.length > limit && last ? encodeCursor(fingerprint, [String(last.seq)]) : undefined;
+  return { items, nextCursor };
+}

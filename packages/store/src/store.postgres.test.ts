@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isStoreError } from './errors.js';
+import { migrate } from './schema/migrate.js';
+import { createRecordStore, openDb, openStore } from './store.js';
+import { describeRecordStoreContract } from './store.suite.js';
+
+const url = process.env.OPENIDCR_TEST_PG_URL;
+const schemas: string[] = [];
+
+/** A schema of its own for each use, dropped when the file's tests end. */
+function freshSchema(): string {
+  const schema = `idcr_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  schemas.push(schema);
+  return schema;
+}
+
+if (url) {
+  afterAll(async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      // Names come from freshSchema and match ^idcr_test_[0-9a-f]{16}$.
+      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    } finally {
+      await client.end();
+    }
+  });
+
+  describeRecordStoreContract('PostgreSQL', async () => {
+    const db = await openDb(url, { schema: freshSchema() });
+    const store = createRecordStore(db, await migrate(db));
+    return { store, db, cleanup: () => store.close() };
+  });
+}
+
+describe.skipIf(!url)('PostgreSQL migrations', () => {
+  it('migrates once when several processes open the same schema at the same time', async () => {
+    const schema = freshSchema();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(`${url}`, { schema })));
+    try {
+      expect(stores.map((store) => store.migration.applied.length).sort()).toEqual([0, 0, 0, 1]);
+      const again = await openStore(`${url}${url?.includes('?') ? '&' : '?'}schema=${schema}`);
+      expect(again.migration).toEqual({ from: 1, to: 1, applied: [] });
+      await again.close();
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  }, 30_000);
+
+  it('refuses a schema newer than it knows, naming both versions, and changes nothing', async () => {
+    const schema = freshSchema();
+    const store = await openStore(`${url}`, { schema });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES (99, 'from the future')`);
+      await store.close();
+      const error = await openStore(`${url}`, { schema }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(isStoreError(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'schema-too-new' });
+      expect((error as Error).message).toMatch(/version 99.*version 1/);
+      const { rows } = await client.query(`SELECT max(version) AS v FROM "${schema}".schema_migrations`);
+      expect(rows[0].v).toBe(99);
+    } finally {
+      await client.end();
+    }
+  }, 30_000);
+});

@@ -1,0 +1,205 @@
+import type {
+  ApplyResult,
+  BatchResource,
+  DeadLetter,
+  DeadLetterInput,
+  IdentityLookup,
+  IngestBatch,
+  LocalIdentifier,
+  PersonDemographics,
+  PersonRecord,
+  ResourceLike,
+  Sink,
+} from '@openidcr/model';
+import { z } from 'zod';
+import type { Db, Engine } from './db/db.js';
+import { openPglite } from './db/pglite.js';
+import { openPostgres } from './db/postgres.js';
+import { StoreError } from './errors.js';
+import type { AuditEntryInput, AuditLink, AuditQuery, AuditRow, LegitimateRelationship, LegitimateRelationshipInput, StoredConsent } from './governance/governance.js';
+import * as governance from './governance/governance.js';
+import type { PersonLink } from './identity/mpi.js';
+import * as mpi from './identity/mpi.js';
+import type { ApplyHooks, DeadLetterQuery, MessageLogQuery, StoredMessage } from './ingest/ingest.js';
+import * as ingest from './ingest/ingest.js';
+import { batchResourceSchema } from './ingest/batch-schema.js';
+import type { Page } from './paging/cursor.js';
+import type { CurrentAdmission, PatientSearch, ResourceQuery, StoredResource } from './resources/read.js';
+import * as read from './resources/read.js';
+import { writeResources } from './resources/write.js';
+import type { MigrationReport } from './schema/migrate.js';
+import { migrate } from './schema/migrate.js';
+import { SCHEMA_VERSION } from './schema/migrations.js';
+import { parseStoreUrl } from './url.js';
+
+/** Options for `openStore`. */
+export interface OpenStoreOptions {
+  /** PostgreSQL schema for the store's tables (default `idcr`); lower-case letters, digits, `_`. */
+  schema?: string | undefined;
+  /** PostgreSQL pool size (default 10). */
+  maxConnections?: number | undefined;
+}
+
+/** What `bulkLoad` did. */
+export interface BulkLoadResult {
+  resourcesWritten: number;
+  resourcesSkippedAsStale: number;
+  batches: number;
+}
+
+/** Options for `bulkLoad`. */
+export interface BulkLoadOptions {
+  /** Resources per transaction (default 2000). */
+  batchSize?: number | undefined;
+}
+
+/** The record store: one API over PGlite and PostgreSQL. It is the `Sink` and `IdentityLookup` of integration. */
+export interface RecordStore extends Sink, IdentityLookup {
+  readonly engine: Engine;
+  readonly schema: string;
+  /** The migrations applied when this store was opened. */
+  readonly migration: MigrationReport;
+
+  // --- ingest ---
+  applyBatch(batch: IngestBatch): Promise<ApplyResult>;
+  recordDeadLetter(letter: DeadLetterInput): Promise<DeadLetter>;
+  listDeadLetters(query?: DeadLetterQuery): Promise<Page<DeadLetter>>;
+  getDeadLetter(id: string): Promise<DeadLetter | undefined>;
+  markDeadLetterReplayed(id: string, at?: string): Promise<DeadLetter | undefined>;
+  listMessages(query?: MessageLogQuery): Promise<Page<StoredMessage>>;
+  /** Initial load of a locality: resources written in multi-row batches, one transaction per batch, no message log. */
+  bulkLoad(resources: Iterable<BatchResource> | AsyncIterable<BatchResource>, options?: BulkLoadOptions): Promise<BulkLoadResult>;
+
+  // --- resources ---
+  read(resourceType: string, id: string): Promise<StoredResource | undefined>;
+  readVersion(resourceType: string, id: string, version: number): Promise<StoredResource | undefined>;
+  history(resourceType: string, id: string): Promise<StoredResource[]>;
+  listResources(query: ResourceQuery): Promise<Page<StoredResource>>;
+  /** Every current resource of a patient (following a merge), in one query: `Patient/$everything`. */
+  everything(patientKey: string): Promise<ResourceLike[]>;
+  findPatientsByNhsNumber(nhsNumber: string): Promise<StoredResource[]>;
+  findPatientsByLocalIdentifier(identifier: LocalIdentifier): Promise<StoredResource[]>;
+  findPatientsByIdentifier(system: string, value: string): Promise<StoredResource[]>;
+  searchPatients(search: PatientSearch): Promise<Page<StoredResource>>;
+  /** The virtual ward of a GP practice: its registered patients who are in hospital now. */
+  currentAdmissions(practiceOdsCode: string): Promise<CurrentAdmission[]>;
+
+  // --- master patient index ---
+  getPerson(personId: string): Promise<PersonRecord | undefined>;
+  findPersonByNhsNumber(nhsNumber: string): Promise<PersonRecord | undefined>;
+  findPersonByLocalIdentifier(identifier: LocalIdentifier): Promise<PersonRecord | undefined>;
+  findCandidates(demographics: PersonDemographics, limit: number): Promise<PersonRecord[]>;
+  listReviewQueue(options?: { limit?: number | undefined; cursor?: string | undefined }): Promise<Page<PersonLink>>;
+  decideLink(decision: { personId: string; candidatePersonId: string; decision: 'linked' | 'rejected'; decidedBy: string }): Promise<PersonLink | undefined>;
+
+  // --- governance ---
+  putConsent(patientKey: string, consent: ResourceLike): Promise<StoredConsent>;
+  listConsents(patientKey: string): Promise<StoredConsent[]>;
+  putRelationship(relationship: LegitimateRelationshipInput): Promise<LegitimateRelationship>;
+  findRelationships(query: { patientKey?: string | undefined; userId?: string | undefined; at?: string | undefined }): Promise<LegitimateRelationship[]>;
+  appendAudit(entry: AuditEntryInput, computeHash: (link: AuditLink) => string | Promise<string>): Promise<AuditRow>;
+  readAudit(query?: AuditQuery): Promise<Page<AuditRow>>;
+
+  close(): Promise<void>;
+}
+
+const bulkItems = z.array(batchResourceSchema);
+
+/** Builds the store API over an open, migrated database. */
+export function createRecordStore(db: Db, migration: MigrationReport, hooks: ApplyHooks = {}): RecordStore {
+  let closed = false;
+  return {
+    engine: db.engine,
+    schema: db.schema,
+    migration,
+    applyBatch: (batch) => ingest.applyBatch(db, batch, hooks),
+    recordDeadLetter: (letter) => ingest.recordDeadLetter(db, letter),
+    listDeadLetters: (query) => ingest.listDeadLetters(db, query),
+    getDeadLetter: (id) => ingest.getDeadLetter(db, id),
+    markDeadLetterReplayed: (id, at) => ingest.markDeadLetterReplayed(db, id, at),
+    listMessages: (query) => ingest.listMessages(db, query),
+    async bulkLoad(resources, options = {}) {
+      const batchSize = options.batchSize ?? 2000;
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000) {
+        throw new StoreError('invalid-input', 'batchSize: must be an integer from 1 to 50000', 'batchSize');
+      }
+      const result: BulkLoadResult = { resourcesWritten: 0, resourcesSkippedAsStale: 0, batches: 0 };
+      const flush = async (chunk: BatchResource[]): Promise<void> => {
+        const parsed = bulkItems.safeParse(chunk);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          const field = ['resources', ...(issue?.path ?? []).map(String)].join('.');
+          throw new StoreError('invalid-input', `${field}: ${issue?.message ?? 'invalid'}`, field);
+        }
+        const now = new Date().toISOString();
+        const outcome = await db.transaction((tx) => writeResources(tx, chunk, now));
+        result.resourcesWritten += outcome.written;
+        result.resourcesSkippedAsStale += outcome.skippedAsStale;
+        result.batches++;
+      };
+      let chunk: BatchResource[] = [];
+      for await (const item of resources) {
+        chunk.push(item);
+        if (chunk.length >= batchSize) {
+          await flush(chunk);
+          chunk = [];
+        }
+      }
+      if (chunk.length > 0) await flush(chunk);
+      return result;
+    },
+    read: (type, id) => read.readResource(db, type, id),
+    readVersion: (type, id, version) => read.readResourceVersion(db, type, id, version),
+    history: (type, id) => read.resourceHistory(db, type, id),
+    listResources: (query) => read.listResources(db, query),
+    everything: (patientKey) => read.readEverything(db, patientKey),
+    findPatientsByNhsNumber: (nhsNumber) => read.findPatientsByNhsNumber(db, nhsNumber),
+    findPatientsByLocalIdentifier: (identifier) => read.findPatientsByLocalIdentifier(db, identifier),
+    findPatientsByIdentifier: (system, value) => read.findPatientsByIdentifier(db, system, value),
+    searchPatients: (search) => read.searchPatients(db, search),
+    currentAdmissions: (ods) => read.currentAdmissions(db, ods),
+    getPerson: (id) => mpi.getPerson(db, id),
+    findPersonByNhsNumber: (nhsNumber) => mpi.findPersonByNhsNumber(db, nhsNumber),
+    findPersonByLocalIdentifier: (identifier) => mpi.findPersonByLocalIdentifier(db, identifier),
+    findCandidates: (demographics, limit) => mpi.findCandidates(db, demographics, limit),
+    listReviewQueue: (options) => mpi.listReviewQueue(db, options),
+    decideLink: (decision) => mpi.decideLink(db, decision, new Date().toISOString()),
+    putConsent: (patientKey, consent) => governance.putConsent(db, patientKey, consent),
+    listConsents: (patientKey) => governance.listConsents(db, patientKey),
+    putRelationship: (relationship) => governance.putRelationship(db, relationship),
+    findRelationships: (query) => governance.findRelationships(db, query),
+    appendAudit: (entry, computeHash) => governance.appendAudit(db, entry, computeHash),
+    readAudit: (query) => governance.readAudit(db, query),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.close();
+    },
+  };
+}
+
+/** Opens the database behind a store URL, without migrating it. */
+export async function openDb(url: string, options: OpenStoreOptions = {}): Promise<Db> {
+  const location = parseStoreUrl(url, options.schema);
+  return location.engine === 'pglite'
+    ? openPglite(location.dataDir, location.schema)
+    : openPostgres(location.connectionString, location.schema, { maxConnections: options.maxConnections });
+}
+
+/**
+ * Opens a record store: `pglite:memory`, `pglite:./data/idcr` (a folder, created when missing) or
+ * `postgres://user@host:5432/db[?schema=name]`. Applies pending migrations before returning; refuses a database
+ * whose schema is newer than this package (`schema-too-new`).
+ */
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<RecordStore> {
+  const db = await openDb(url, options);
+  try {
+    const report = await migrate(db);
+    return createRecordStore(db, report);
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export { SCHEMA_VERSION };
