@@ -1,0 +1,191 @@
+import type { HeadingId } from '@openidcr/model';
+import { HEADING_IDS } from '@openidcr/model';
+import { compilePolicy } from '../locality/policy.js';
+import { roleQualifies, type RoleDefinition } from '../roles/roles.js';
+import { findRelationship } from '../relationship/relationship.js';
+import { breakGlassGrantValid } from '../break-glass/break-glass.js';
+import type { ConsentFinding } from '../consent/models.js';
+import type { Decision, DecisionContext, DecisionRequest, Obligation, Reason, RedactionRules, SourcePermission } from './types.js';
+
+const NO_REDACTION_CLEARANCE: RedactionRules['clearedSensitivities'] = [];
+
+/**
+ * The policy decision point: a pure, deterministic function of the request (no I/O, no clock).
+ *
+ * Order (governance.md §3): role and qualification → purpose and ISA → viewer party → sealed/restricted →
+ * break-glass → consent model (objection, share-in, consent-to-view) → legitimate relationship → per-source ISA and
+ * consent → role view. Break-glass sets aside only objection, missing relationship and missing consent-to-view or
+ * share-in; never the ISA, a source's share-out, a sealed or restricted record, or item-level redaction.
+ */
+export function decide(request: DecisionRequest): Decision {
+  const { user, patient, purposeOfUse, policy } = request;
+  const now = Date.parse(request.now);
+  const compiled = compilePolicy(policy);
+  const role = compiled.roles.get(user.roleId);
+  const context: DecisionContext = {
+    userId: user.id,
+    userName: user.name,
+    roleId: user.roleId,
+    sdsRoleCode: user.sdsRoleCode,
+    organisation: user.organisation,
+    purposeOfUse,
+    personId: patient.personId,
+    policyRef: compiled.policyRef,
+    consentModel: policy.consentModel.kind,
+    decidedAt: request.now,
+  };
+  const redaction: RedactionRules = {
+    viewerOds: user.organisation.ods,
+    clearedSensitivities: role?.clearedSensitivities ?? NO_REDACTION_CLEARANCE,
+    maxConfidentiality: role?.maxConfidentiality ?? 'N',
+    requireShareOutFlag: false,
+  };
+  const deny = (reasons: Reason[], breakGlassAvailable = false, extra: Obligation[] = []): Decision => ({
+    effect: 'deny',
+    reasons,
+    visibleHeadings: [],
+    sources: [],
+    redaction,
+    breakGlassAvailable,
+    breakGlassUsed: false,
+    obligations: [{ kind: 'audit', flagged: false }, ...extra],
+    context,
+  });
+
+  if (Number.isNaN(now)) return deny([{ code: 'isa-not-in-force', text: 'The decision time is not a valid date-time.' }]);
+  if (!role) return deny([{ code: 'role-unknown', text: `The role "${user.roleId}" is not defined in this locality.` }]);
+  if (!roleQualifies(role, user))
+    return deny([{ code: 'role-not-qualified', text: `${role.title}: the user's NHS role (${user.sdsRoleCode ?? 'none'}) and activity codes do not qualify for this role.` }]);
+  if (!role.clinicalAccess) return deny([{ code: 'role-no-clinical-access', text: `${role.title}s see the audit log and alerts, not patient records.` }]);
+
+  const purpose = compiled.purposeFor(purposeOfUse);
+  if (!purpose) return deny([{ code: 'purpose-not-covered', text: `The sharing agreement does not cover the purpose ${purposeOfUse}.` }]);
+  if (!purpose.direct && patient.nationalDataOptOut)
+    return deny([{ code: 'national-data-opt-out', text: 'The person has registered a National Data Opt-out, which applies to this purpose (not direct care).' }]);
+  if (!compiled.isaInForce(now)) return deny([{ code: 'isa-not-in-force', text: 'The information sharing agreement is not in force at this time.' }]);
+
+  const viewer = compiled.parties.get(user.organisation.ods);
+  if (!viewer) return deny([{ code: 'viewer-not-party', text: `${user.organisation.ods} is not a party to the information sharing agreement.` }]);
+  if (!viewer.active) return deny([{ code: 'viewer-party-not-active', text: `${viewer.party.name} is ${viewer.party.status} under the agreement, not active.` }]);
+
+  if (patient.sealed) return deny([{ code: 'patient-sealed', text: 'This record is sealed and is never shared.' }]);
+  if (patient.restricted) return deny([{ code: 'patient-restricted', text: 'This record is restricted and is never shared.' }]);
+
+  // Break-glass: purpose BTG needs a valid grant for this user, person and organisation.
+  let breakGlassUsed = false;
+  if (purposeOfUse === 'BTG') {
+    const grant = request.breakGlass;
+    if (!role.mayBreakGlass) return deny([{ code: 'break-glass-grant-invalid', text: `${role.title}s may not use break-glass.` }]);
+    if (!grant || !breakGlassGrantValid(grant, user, patient.personId, now))
+      return deny([{ code: 'break-glass-grant-invalid', text: 'There is no valid break-glass grant for this user and person (missing, expired or for someone else).' }], true);
+    breakGlassUsed = true;
+    context.breakGlass = { grantId: grant.id, reasonCode: grant.reasonCode, reasonText: grant.reasonText };
+  }
+
+  const assessment = policy.consentModel.assess({
+    userId: user.id,
+    viewer: viewer.consentParty,
+    purposeOfUse,
+    patient,
+    consents: request.consents,
+    consentToView: request.consentToView,
+    now,
+  });
+
+  const blocking: ConsentFinding[] = [...assessment.blocks];
+  let relationshipSelfDeclared = false;
+  if (role.requiresLegitimateRelationship) {
+    const relationship = findRelationship(request.relationships, user, patient, now);
+    if (relationship) {
+      context.relationship = relationship;
+      relationshipSelfDeclared = relationship.kind === 'self-declared';
+    } else {
+      blocking.push({ code: 'no-legitimate-relationship', text: 'There is no current legitimate relationship (registration, encounter, episode, care team or referral) between you and this person.', breakGlassOverrides: true });
+    }
+  }
+  const hard = blocking.filter((f) => !f.breakGlassOverrides);
+  if (hard.length > 0) return deny(hard.map(toReason));
+  if (blocking.length > 0 && !breakGlassUsed) {
+    const obligations: Obligation[] = assessment.obligations.filter((o) => o.kind === 'prompt-consent-to-view');
+    return deny(blocking.map(toReason), role.mayBreakGlass, obligations);
+  }
+
+  // Per source organisation: ISA sharing rule, party status, consent model.
+  const roleHeadings = new Set(role.headings);
+  const visible = new Set<HeadingId>();
+  const sources: SourcePermission[] = [];
+  let anySourceDenied = false;
+  for (const source of compiled.partyList) {
+    const ods = source.party.ods;
+    if (ods === user.organisation.ods) {
+      const headings = HEADING_IDS.filter((h) => roleHeadings.has(h));
+      for (const h of headings) visible.add(h);
+      sources.push({ ods, name: source.party.name, effect: 'permit', headings, reasons: [{ code: 'own-organisation', text: 'Your own organisation\'s records.', organisation: ods }] });
+      continue;
+    }
+    let denial: Reason | undefined;
+    let headings: HeadingId[] = [];
+    if (!source.active) {
+      denial = { code: 'source-party-not-active', text: `${source.party.name} is ${source.party.status} under the agreement, so its data is not shown.`, organisation: ods };
+    } else {
+      headings = compiled.sharedHeadings(ods, user.organisation.kind, role.id, purpose.id).filter((h) => roleHeadings.has(h));
+      if (headings.length === 0) {
+        denial = { code: 'isa-no-sharing-rule', text: `The agreement does not let ${source.party.name} share any heading your role may see with ${viewer.party.name} for ${purpose.title.toLowerCase()}.`, organisation: ods };
+      } else {
+        const finding = assessment.sourceFinding(source.consentParty);
+        if (finding && !(finding.breakGlassOverrides && breakGlassUsed)) denial = { code: finding.code, text: finding.text, organisation: ods };
+      }
+    }
+    if (denial) {
+      anySourceDenied = true;
+      sources.push({ ods, name: source.party.name, effect: 'deny', headings: [], reasons: [denial] });
+    } else {
+      for (const h of headings) visible.add(h);
+      sources.push({ ods, name: source.party.name, effect: 'permit', headings, reasons: [{ code: 'shared-under-isa', text: `Shared by ${source.party.name} under the agreement.`, organisation: ods }] });
+    }
+  }
+
+  const visibleHeadings = HEADING_IDS.filter((h) => visible.has(h));
+  if (visibleHeadings.length === 0) return deny([{ code: 'no-visible-heading', text: `${role.title}s may see no heading of this record.` }]);
+
+  const reasons: Reason[] = [];
+  const obligations: Obligation[] = [{ kind: 'audit', flagged: breakGlassUsed || relationshipSelfDeclared }];
+  if (context.relationship)
+    reasons.push(
+      relationshipSelfDeclared
+        ? { code: 'self-declared-relationship', text: 'You declared a legitimate relationship with this person; this access will be reviewed.' }
+        : { code: 'legitimate-relationship', text: `Legitimate relationship: ${context.relationship.kind}.` },
+    );
+  if (breakGlassUsed) {
+    reasons.push({ code: 'break-glass', text: `Break-glass access: ${context.breakGlass?.reasonText ?? ''}`.trim() });
+    for (const finding of blocking) reasons.push({ code: finding.code, text: `Set aside by break-glass: ${finding.text}` });
+    obligations.push({ kind: 'alert-privacy-officer', reason: 'break-glass', text: `Break-glass access by ${user.name} (${role.title}, ${viewer.party.name}).` });
+  }
+  if (relationshipSelfDeclared)
+    obligations.push({ kind: 'alert-privacy-officer', reason: 'self-declared-relationship', text: `Self-declared relationship used by ${user.name} (${role.title}, ${viewer.party.name}).` });
+  reasons.push(...assessment.reasons);
+  for (const obligation of assessment.obligations) if (obligation.kind !== 'prompt-consent-to-view') obligations.push(obligation);
+  if (anySourceDenied)
+    obligations.push({ kind: 'show-withheld-notice', text: 'Some organisations\' records are not shown to you. The person\'s care may depend on information you cannot see.' });
+
+  return {
+    effect: 'permit',
+    reasons,
+    visibleHeadings,
+    sources,
+    redaction: { ...redaction, requireShareOutFlag: assessment.requireItemShareOut },
+    breakGlassAvailable: false,
+    breakGlassUsed,
+    obligations,
+    context,
+  };
+}
+
+function toReason(finding: ConsentFinding): Reason {
+  return { code: finding.code, text: finding.text };
+}
+
+/** True when the role may see the heading at all, whatever the record holds (for menus and admin screens). */
+export function roleSeesHeading(role: RoleDefinition, heading: HeadingId): boolean {
+  return role.headings.includes(heading);
+}

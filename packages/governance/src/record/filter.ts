@@ -1,0 +1,143 @@
+import { headingOf, type HeadingId, type SensitiveCodeList, type SensitivityCode } from '@openidcr/model';
+import type { Decision } from '../decision/types.js';
+import { labelsOf, sensitiveCodeIndex } from './labels.js';
+import { sourceOrganisationOf } from './source.js';
+
+/** Why an item was withheld. Counts by these codes are all a caller learns about withheld items. */
+export const WITHHELD_REASONS = {
+  'decision-denied': 'Access to this record was denied.',
+  'not-record-content': 'Not part of the record you may view.',
+  'heading-not-visible': 'Your role does not see this part of the record.',
+  'source-unknown': 'The organisation that recorded it could not be identified.',
+  'source-not-permitted': 'The organisation that recorded it does not share it with you.',
+  private: 'Marked private by the organisation that recorded it.',
+  'not-shared-out': 'Not marked for sharing by the professional who recorded it.',
+  sensitive: 'Sensitive information, shown only to the organisation that recorded it.',
+  confidentiality: 'Restricted information, shown only to the organisation that recorded it.',
+} as const;
+export type WithheldReason = keyof typeof WITHHELD_REASONS;
+
+export interface WithheldCount {
+  reason: WithheldReason;
+  count: number;
+  text: string;
+}
+
+export interface FilteredRecord<T> {
+  kept: T[];
+  /** How many items were withheld, by reason; never which ones or what they said. */
+  withheld: WithheldCount[];
+  withheldTotal: number;
+}
+
+/** Resource types that are reference data, not a person's record (names of organisations and professionals). */
+export const REFERENCE_RESOURCE_TYPES: ReadonlySet<string> = new Set(['Organization', 'Practitioner', 'Location', 'Medication', 'HealthcareService']);
+
+export interface FilterOptions {
+  /** The locality's sensitive code lists (default: the shipped ones in @openidcr/model). */
+  sensitiveCodeLists?: readonly SensitiveCodeList[];
+}
+
+interface Prepared {
+  visible: ReadonlySet<HeadingId>;
+  bySource: ReadonlyMap<string, ReadonlySet<HeadingId>>;
+  cleared: ReadonlySet<SensitivityCode>;
+}
+
+const prepared = new WeakMap<Decision, Prepared>();
+const indexCache = new WeakMap<readonly SensitiveCodeList[], ReturnType<typeof sensitiveCodeIndex>>();
+
+function prepare(decision: Decision): Prepared {
+  let p = prepared.get(decision);
+  if (!p) {
+    const bySource = new Map<string, ReadonlySet<HeadingId>>();
+    for (const s of decision.sources) if (s.effect === 'permit') bySource.set(s.ods, new Set(s.headings));
+    p = { visible: new Set(decision.visibleHeadings), bySource, cleared: new Set(decision.redaction.clearedSensitivities) };
+    prepared.set(decision, p);
+  }
+  return p;
+}
+
+type Filterable = { resourceType: string; meta?: { source?: string | undefined; security?: ReadonlyArray<{ system?: string | undefined; code?: string | undefined }> | undefined; tag?: ReadonlyArray<{ system?: string | undefined; code?: string | undefined }> | undefined } | undefined };
+
+/**
+ * Apply a decision to a record, item by item: only a permit lets anything through; each item must be under a visible
+ * heading, from a source organisation permitted for that heading, and (unless recorded by the viewer's own
+ * organisation) not private, shared out where the model needs it, carrying no sensitivity label the role is not
+ * cleared for and no confidentiality above the role's.
+ */
+export function filterRecord<T extends Filterable>(resources: readonly T[], decision: Decision, options: FilterOptions = {}): FilteredRecord<T> {
+  const counts = new Map<WithheldReason, number>();
+  const withhold = (reason: WithheldReason): void => {
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  };
+  const kept: T[] = [];
+  if (decision.effect !== 'permit') {
+    if (resources.length > 0) counts.set('decision-denied', resources.length);
+    return summarise(kept, counts);
+  }
+  const { visible, bySource, cleared } = prepare(decision);
+  const { viewerOds, maxConfidentiality, requireShareOutFlag } = decision.redaction;
+  const lists = options.sensitiveCodeLists;
+  let index: ReturnType<typeof sensitiveCodeIndex> | undefined;
+  if (lists) {
+    index = indexCache.get(lists);
+    if (!index) indexCache.set(lists, (index = sensitiveCodeIndex(lists)));
+  }
+
+  for (const resource of resources) {
+    const heading = headingOf(resource);
+    if (heading === undefined) {
+      if (REFERENCE_RESOURCE_TYPES.has(resource.resourceType)) kept.push(resource);
+      else withhold('not-record-content');
+      continue;
+    }
+    if (!visible.has(heading)) {
+      withhold('heading-not-visible');
+      continue;
+    }
+    const source = sourceOrganisationOf(resource as Parameters<typeof sourceOrganisationOf>[0]);
+    if (source === undefined) {
+      withhold('source-unknown');
+      continue;
+    }
+    if (!bySource.get(source)?.has(heading)) {
+      withhold('source-not-permitted');
+      continue;
+    }
+    if (source !== viewerOds) {
+      const labels = labelsOf(resource as Parameters<typeof labelsOf>[0], index);
+      if (labels.private) {
+        withhold('private');
+        continue;
+      }
+      if (requireShareOutFlag && !labels.sharedOut) {
+        withhold('not-shared-out');
+        continue;
+      }
+      if (labels.confidentiality === 'V' || (labels.confidentiality === 'R' && maxConfidentiality !== 'R')) {
+        withhold('confidentiality');
+        continue;
+      }
+      if (labels.sensitivities.some((label) => !cleared.has(label))) {
+        withhold('sensitive');
+        continue;
+      }
+    }
+    kept.push(resource);
+  }
+  return summarise(kept, counts);
+}
+
+function summarise<T>(kept: T[], counts: Map<WithheldReason, number>): FilteredRecord<T> {
+  const withheld: WithheldCount[] = [];
+  let withheldTotal = 0;
+  for (const reason of Object.keys(WITHHELD_REASONS) as WithheldReason[]) {
+    const count = counts.get(reason);
+    if (count) {
+      withheld.push({ reason, count, text: WITHHELD_REASONS[reason] });
+      withheldTotal += count;
+    }
+  }
+  return { kept, withheld, withheldTotal };
+}
