@@ -22,7 +22,7 @@ export {
 } from './resources/extract.js';
 export type { IndexColumns } from './resources/extract.js';
 export type { PersonLink, MergeMoved } from './identity/mpi.js';
-export type { StoredMessage, MessageLogQuery, DeadLetterQuery } from './ingest/ingest.js';
+export type { StoredMessage, MessageLogQuery, DeadLetterQuery, ApplyHooks } from './ingest/ingest.js';
 export type {
   StoredConsent,
   LegitimateRelationship,
