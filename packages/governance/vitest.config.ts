@@ -4,5 +4,8 @@ export default defineProject({
   test: {
     name: 'governance',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The JSON report feeds the requirements traceability matrix (openidcr-requirements trace).
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
   },
 });

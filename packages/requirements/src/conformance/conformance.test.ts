@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { loadCatalogue } from '../catalogue/load.js';
+import { checkConformance, conditionHolds, conformanceToMarkdown, valueAt } from './conformance.js';
+
+describe('conformance report [REQ-REQ-007]', () => {
+  const catalogue = loadCatalogue();
+
+  it('reads dot paths and evaluates each kind of condition', () => {
+    const config = { consent: { model: 'explicit' }, organisations: [{ ods: 'B86001' }], isa: {} };
+    expect(valueAt(config, 'consent.model')).toBe('explicit');
+    expect(valueAt(config, 'consent.model.x')).toBeUndefined();
+    expect(conditionHolds(config, { path: 'isa', exists: true, explain: 'x' })).toBe(true);
+    expect(conditionHolds(config, { path: 'topology', exists: true, explain: 'x' })).toBe(false);
+    expect(conditionHolds(config, { path: 'consent.model', equals: 'explicit', explain: 'x' })).toBe(true);
+    expect(conditionHolds(config, { path: 'consent.model', in: ['implied-opt-out'], explain: 'x' })).toBe(false);
+    expect(conditionHolds(config, { path: 'organisations', nonEmpty: true, explain: 'x' })).toBe(true);
+  });
+
+  it('turns off the consent-model requirements the locality did not choose and finds gaps', () => {
+    const report = checkConformance(catalogue, { name: 'Test locality', consent: { model: 'implied-opt-out' }, organisations: [] });
+    const row = (id: string) => report.rows.find((r) => r.id === id)!;
+    expect(row('REQ-GOV-005').status).toBe('met');
+    expect(row('REQ-GOV-006')).toMatchObject({ status: 'off', because: ['the locality does not use the explicit share-in/share-out model'] });
+    expect(row('REQ-GOV-001')).toMatchObject({ status: 'gap', because: ['the configuration has no Information Sharing Agreement'] });
+    expect(row('REQ-REQ-003')).toMatchObject({ status: 'gap', because: ['the configuration lists no organisations'] });
+    expect(report.totals.mustGaps).toEqual(expect.arrayContaining(['REQ-GOV-001', 'REQ-REQ-003']));
+    expect(report.totals.met + report.totals.off + report.totals.gap).toBe(catalogue.length);
+    const md = conformanceToMarkdown(report, 'Test locality');
+    expect(md).toContain('# Conformance of Test locality');
+    expect(md).toContain('- **REQ-GOV-001** (must) Information Sharing Agreement as code — the configuration has no Information Sharing Agreement');
+  });
+});
