@@ -1,0 +1,30 @@
+export {
+  defineLocality,
+  parseLocality,
+  organisationOf,
+  LocalityConfigError,
+  LocalitySchema,
+  OrganisationSchema,
+  DemoUserSchema,
+  ClaimMappingSchema,
+  AuthSchema,
+  ChannelSchema,
+  FederatedSourceSchema,
+  TopologySchema,
+  GO_LIVE_STAGES,
+  DEFAULT_STORAGE_URL,
+} from './locality/locality.js';
+export type {
+  Locality,
+  LocalityInput,
+  LocalityIssue,
+  Organisation,
+  DemoUser,
+  ClaimMapping,
+  AuthConfig,
+  Channel,
+  FederatedSource,
+  Topology,
+  GoLiveStage,
+} from './locality/locality.js';
+export { loadLocalityConfig, CONFIG_FILE_NAMES } from './locality/load.js';

@@ -1,0 +1,262 @@
+import { z } from 'zod';
+import { PurposeOfUse, type PurposeOfUseCode } from '@openidcr/model';
+import {
+  ConsentModelConfigSchema,
+  DEFAULT_ROLES,
+  IsaSchema,
+  OdsCodeSchema,
+  OrganisationKindSchema,
+  RoleDefinitionSchema,
+  type RoleDefinition,
+} from '@openidcr/governance';
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const PURPOSE_CODES = Object.keys(PurposeOfUse) as [PurposeOfUseCode, ...PurposeOfUseCode[]];
+const port = z.number().int().min(0).max(65535);
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and hyphens');
+
+/** The stage an organisation's go-live has reached: a small pilot, a staged roll-out, or live for all its users. */
+export const GO_LIVE_STAGES = ['pilot', 'staged', 'live'] as const;
+export type GoLiveStage = (typeof GO_LIVE_STAGES)[number];
+
+/** One care organisation of the locality. */
+export const OrganisationSchema = z.object({
+  ods: OdsCodeSchema,
+  name: z.string().min(1),
+  kind: OrganisationKindSchema,
+  stage: z.enum(GO_LIVE_STAGES).default('pilot'),
+  /** When the organisation switched sharing on in its own system; fills the ISA party's `activation` when the ISA leaves it out. */
+  activation: z.object({ at: isoDateTime, by: z.string().min(1) }).optional(),
+});
+export type Organisation = z.output<typeof OrganisationSchema>;
+
+/** A demonstration user for the development issuer (never used with an OIDC issuer). */
+export const DemoUserSchema = z.object({
+  id: z.string().min(1).max(128),
+  name: z.string().min(1),
+  /** A role id of the locality (`gp`, `hospital-clinician`, ...), or `citizen` for a member of the public. */
+  role: z.string().min(1),
+  /** The ODS code of the user's organisation (not needed for a citizen). */
+  organisation: OdsCodeSchema.optional(),
+  sdsRoleCode: z.string().optional(),
+  activityCodes: z.array(z.string()).default([]),
+  purposeOfUse: z.enum(PURPOSE_CODES).default('TREAT'),
+  /** A citizen's own NHS number. */
+  nhsNumber: z.string().regex(/^\d{10}$/, '10 digits').optional(),
+});
+export type DemoUser = z.output<typeof DemoUserSchema>;
+
+/** Which token claims carry what. Defaults suit the development issuer; map them to your identity provider's names. */
+export const ClaimMappingSchema = z.object({
+  subject: z.string().default('sub'),
+  name: z.string().default('name'),
+  role: z.string().default('idcr_role'),
+  organisation: z.string().default('idcr_org'),
+  purposeOfUse: z.string().default('purpose_of_use'),
+  sdsRoleCode: z.string().default('sds_role'),
+  activityCodes: z.string().default('activity_codes'),
+  patient: z.string().default('patient'),
+  nhsNumber: z.string().default('nhs_number'),
+  scope: z.string().default('scope'),
+});
+export type ClaimMapping = z.output<typeof ClaimMappingSchema>;
+
+const claims = ClaimMappingSchema.prefault({});
+
+/** How users sign in: the built-in development issuer with demo users, or the locality's OpenID Connect provider. */
+export const AuthSchema = z.discriminatedUnion('mode', [
+  z.object({
+    mode: z.literal('dev'),
+    /** `iss` of the development tokens. */
+    issuer: z.string().min(1).default('urn:openidcr:dev-issuer'),
+    audience: z.string().min(1).default('openidcr'),
+    tokenMinutes: z.number().int().min(1).max(24 * 60).default(60),
+    users: z.array(DemoUserSchema).min(1),
+    claims,
+  }),
+  z.object({
+    mode: z.literal('oidc'),
+    issuer: z.url(),
+    jwksUrl: z.url(),
+    audience: z.string().min(1),
+    /** Signing algorithms accepted (never `none`). */
+    algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1).default(['RS256', 'ES256']),
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+    /** The authorization and token endpoints advertised in `/.well-known/smart-configuration`. */
+    authorizationEndpoint: z.url().optional(),
+    tokenEndpoint: z.url().optional(),
+    claims,
+  }),
+]);
+export type AuthConfig = z.output<typeof AuthSchema>;
+
+/** One inbound HL7 v2 feed: who sends it, which source profile maps it, and the MLLP port it arrives on. */
+export const ChannelSchema = z.object({
+  id: slug,
+  /** MSH-4 sending facility (or MSH-3 application) of the sender. */
+  sender: z.string().min(1),
+  /** The ODS code of the organisation whose data the feed carries. */
+  organisation: OdsCodeSchema,
+  /** The integration source profile name (e.g. `generic-pas`, `emis-like`). */
+  profile: z.string().min(1),
+  /** MLLP listener port; absent for feeds that only arrive by `POST /integration/hl7`. */
+  mllpPort: port.optional(),
+});
+export type Channel = z.output<typeof ChannelSchema>;
+
+/** A source organisation's FHIR endpoint in the federated topology. */
+export const FederatedSourceSchema = z.object({
+  organisation: OdsCodeSchema,
+  baseUrl: z.url(),
+  /** How long a view waits for this source before going on without it. */
+  timeoutMs: z.number().int().min(50).max(60_000).default(3000),
+  /** Most requests in flight to this source at once, across all users. */
+  concurrency: z.number().int().min(1).max(256).default(8),
+  /** Extra request headers for this source (e.g. a system-level bearer token taken from the environment). */
+  headers: z.record(z.string(), z.string()).default({}),
+});
+export type FederatedSource = z.output<typeof FederatedSourceSchema>;
+
+export const TopologySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('pooled') }),
+  z.object({ kind: z.literal('federated'), sources: z.array(FederatedSourceSchema).min(1) }),
+]);
+export type Topology = z.output<typeof TopologySchema>;
+
+export const DEFAULT_STORAGE_URL = 'pglite:./data/idcr';
+
+/** The whole locality, as written in `idcr.config.json` or passed to `defineLocality`. */
+export const LocalitySchema = z.object({
+  name: z.string().min(1),
+  organisations: z.array(OrganisationSchema).min(1),
+  /** Role definitions; default: governance's `DEFAULT_ROLES`. */
+  roles: z.array(RoleDefinitionSchema).optional(),
+  /** The consent model; default: the one the ISA names. */
+  consentModel: ConsentModelConfigSchema.optional(),
+  isa: IsaSchema,
+  auth: AuthSchema,
+  channels: z.array(ChannelSchema).default([]),
+  topology: TopologySchema.default({ kind: 'pooled' }),
+  storage: z.object({ url: z.string().min(1).default(DEFAULT_STORAGE_URL), schema: z.string().optional() }).prefault({}),
+  ports: z.object({ http: port.default(8080), host: z.string().min(1).default('0.0.0.0') }).prefault({}),
+  /** The public base URL of the server (e.g. `https://idcr.example.nhs.uk`), used in links; default: from each request. */
+  publicUrl: z.url().optional(),
+  /** Longest a request may take to drain at shutdown. */
+  shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),
+});
+/** A locality as written (defaults optional). */
+export type LocalityInput = z.input<typeof LocalitySchema>;
+
+/** A checked locality: every default filled, every cross-reference resolved. */
+export type Locality = z.output<typeof LocalitySchema> & { roles: RoleDefinition[] };
+
+/** One problem with a locality configuration, naming the field (`organisations[2].ods`). */
+export interface LocalityIssue {
+  path: string;
+  message: string;
+}
+
+/** Thrown by `defineLocality`: every issue, one a line, each naming its field. */
+export class LocalityConfigError extends Error {
+  readonly issues: LocalityIssue[];
+  constructor(issues: LocalityIssue[], source?: string) {
+    super(`${source ? `${source}: ` : ''}invalid locality configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    this.name = 'LocalityConfigError';
+    this.issues = issues;
+  }
+}
+
+function pathOf(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const segment of path) out += typeof segment === 'number' ? `[${segment}]` : `${out ? '.' : ''}${String(segment)}`;
+  return out || '(root)';
+}
+
+function crossCheck(locality: Locality): LocalityIssue[] {
+  const issues: LocalityIssue[] = [];
+  const orgs = new Map<string, number>();
+  locality.organisations.forEach((org, i) => {
+    if (orgs.has(org.ods)) issues.push({ path: `organisations[${i}].ods`, message: `${org.ods} is listed twice (also organisations[${orgs.get(org.ods)}])` });
+    else orgs.set(org.ods, i);
+  });
+  const roleIds = new Set<string>();
+  locality.roles.forEach((role, i) => {
+    if (roleIds.has(role.id)) issues.push({ path: `roles[${i}].id`, message: `role "${role.id}" is defined twice` });
+    roleIds.add(role.id);
+  });
+  locality.isa.parties.forEach((party, i) => {
+    const index = orgs.get(party.ods);
+    if (index === undefined) issues.push({ path: `isa.parties[${i}].ods`, message: `${party.ods} is not one of the locality's organisations` });
+    else if (locality.organisations[index]!.kind !== party.kind)
+      issues.push({ path: `isa.parties[${i}].kind`, message: `${party.kind} differs from organisations[${index}].kind (${locality.organisations[index]!.kind})` });
+  });
+  if (locality.auth.mode === 'dev') {
+    const ids = new Set<string>();
+    locality.auth.users.forEach((user, i) => {
+      const at = `auth.users[${i}]`;
+      if (ids.has(user.id)) issues.push({ path: `${at}.id`, message: `user "${user.id}" is listed twice` });
+      ids.add(user.id);
+      if (user.role === 'citizen') {
+        if (!user.nhsNumber) issues.push({ path: `${at}.nhsNumber`, message: 'a citizen needs their NHS number' });
+        return;
+      }
+      if (!roleIds.has(user.role)) issues.push({ path: `${at}.role`, message: `"${user.role}" is not a role of this locality (${[...roleIds].join(', ')}, or citizen)` });
+      if (!user.organisation) issues.push({ path: `${at}.organisation`, message: 'is required for a professional' });
+      else if (!orgs.has(user.organisation)) issues.push({ path: `${at}.organisation`, message: `${user.organisation} is not one of the locality's organisations` });
+    });
+  }
+  const ports = new Map<number, string>([[locality.ports.http, 'ports.http']]);
+  locality.channels.forEach((channel, i) => {
+    if (!orgs.has(channel.organisation)) issues.push({ path: `channels[${i}].organisation`, message: `${channel.organisation} is not one of the locality's organisations` });
+    if (channel.mllpPort !== undefined && channel.mllpPort !== 0) {
+      const taken = ports.get(channel.mllpPort);
+      if (taken) issues.push({ path: `channels[${i}].mllpPort`, message: `port ${channel.mllpPort} is already used by ${taken}` });
+      else ports.set(channel.mllpPort, `channels[${i}].mllpPort`);
+    }
+  });
+  const channelIds = new Set<string>();
+  locality.channels.forEach((channel, i) => {
+    if (channelIds.has(channel.id)) issues.push({ path: `channels[${i}].id`, message: `channel "${channel.id}" is listed twice` });
+    channelIds.add(channel.id);
+  });
+  if (locality.topology.kind === 'federated') {
+    const seen = new Set<string>();
+    locality.topology.sources.forEach((source, i) => {
+      if (!orgs.has(source.organisation)) issues.push({ path: `topology.sources[${i}].organisation`, message: `${source.organisation} is not one of the locality's organisations` });
+      if (seen.has(source.organisation)) issues.push({ path: `topology.sources[${i}].organisation`, message: `${source.organisation} has two endpoints` });
+      seen.add(source.organisation);
+    });
+  }
+  return issues;
+}
+
+/** Checks a locality configuration; every issue names its field. */
+export function parseLocality(input: unknown): { ok: true; locality: Locality } | { ok: false; issues: LocalityIssue[] } {
+  const parsed = LocalitySchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message })) };
+  const roles = parsed.data.roles ?? DEFAULT_ROLES.map((role) => ({ ...role }));
+  const locality: Locality = { ...parsed.data, roles };
+  // The organisation's activation fills in the ISA party's when the agreement leaves it out.
+  const activationOf = new Map(locality.organisations.filter((o) => o.activation).map((o) => [o.ods, o.activation!]));
+  locality.isa = {
+    ...locality.isa,
+    parties: locality.isa.parties.map((party) => (party.activation || !activationOf.has(party.ods) ? party : { ...party, activation: activationOf.get(party.ods) })),
+  };
+  const issues = crossCheck(locality);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, locality };
+}
+
+/**
+ * Defines a locality: organisations, roles, consent model, ISA, sign-in, HL7 channels, topology, storage and ports.
+ * Throws a `LocalityConfigError` listing every bad field (`organisations[2].ods: ODS code: ...`).
+ */
+export function defineLocality(input: LocalityInput): Locality {
+  const result = parseLocality(input);
+  if (!result.ok) throw new LocalityConfigError(result.issues);
+  return result.locality;
+}
+
+/** The organisation with this ODS code, or undefined. */
+export function organisationOf(locality: Pick<Locality, 'organisations'>, ods: string): Organisation | undefined {
+  return locality.organisations.find((org) => org.ods === ods);
+}
