@@ -1,0 +1,56 @@
+import type { Response } from 'express';
+import type { OperationOutcome, OperationOutcomeIssue } from '@openidcr/model';
+
+/** OpenIDCR's policy code system, read by the viewer in `OperationOutcome.issue.details.coding`. */
+export const POLICY_CODE_SYSTEM = 'https://openidcr.org/CodeSystem/policy';
+
+/** The policy codes this server puts in `issue.details.coding`. */
+export const PolicyCodes = {
+  breakGlassAvailable: 'break-glass-available',
+  withheld: 'withheld',
+  sourceUnavailable: 'source-unavailable',
+} as const;
+
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+type IssueCode = 'invalid' | 'required' | 'value' | 'not-found' | 'not-supported' | 'login' | 'forbidden' | 'suppressed' | 'exception' | 'incomplete' | 'timeout' | 'conflict' | 'too-costly' | 'informational' | 'security' | 'throttled' | 'processing';
+
+/** A one-issue (or more) OperationOutcome. */
+export function outcome(...issues: OperationOutcomeIssue[]): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: issues } as OperationOutcome;
+}
+
+export function issue(severity: OperationOutcomeIssue['severity'], code: IssueCode, diagnostics: string, expression?: string): OperationOutcomeIssue {
+  return { severity, code, diagnostics, ...(expression ? { expression: [expression] } : {}) };
+}
+
+/**
+ * An error a client can cause, answered as an OperationOutcome with this HTTP status. `expression` names the
+ * parameter or field at fault.
+ */
+export class HttpProblem extends Error {
+  readonly status: number;
+  readonly outcome: OperationOutcome;
+  readonly headers: Record<string, string>;
+  constructor(status: number, code: IssueCode, diagnostics: string, options: { expression?: string; headers?: Record<string, string>; outcome?: OperationOutcome } = {}) {
+    super(diagnostics);
+    this.name = 'HttpProblem';
+    this.status = status;
+    this.outcome = options.outcome ?? outcome(issue(status >= 500 ? 'fatal' : 'error', code, diagnostics, options.expression));
+    this.headers = options.headers ?? {};
+  }
+}
+
+export function badParameter(parameter: string, message: string): HttpProblem {
+  return new HttpProblem(400, 'invalid', `${parameter}: ${message}`, { expression: parameter });
+}
+
+/** Sends a FHIR resource as `application/fhir+json`. */
+export function sendFhir(res: Response, status: number, body: unknown): void {
+  res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+}
+
+export function sendProblem(res: Response, problem: HttpProblem): void {
+  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+  sendFhir(res, problem.status, problem.outcome);
+}
