@@ -1,0 +1,259 @@
+import type { Hl7Segment } from '../hl7/message.js';
+import { businessError, Hl7ErrorCodes, type Hl7Problem } from '../hl7/problems.js';
+import { codeSystemUri, type SourceProfile } from '../profiles/profile.js';
+
+export interface Coding {
+  system?: string;
+  code?: string;
+  display?: string;
+}
+export interface CodeableConcept {
+  coding?: Coding[];
+  text?: string;
+}
+
+const offsetCache = new Map<string, Intl.DateTimeFormat>();
+
+/** The UTC offset (minutes) of a time zone at a wall-clock time, e.g. 60 for Europe/London in July. */
+export function zoneOffsetMinutes(timeZone: string, y: number, mo: number, d: number, h: number, mi: number): number {
+  let fmt = offsetCache.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    offsetCache.set(timeZone, fmt);
+  }
+  // Treat the wall time as UTC, see what the zone shows at that instant, and correct once (exact outside the
+  // ambiguous hour at a clock change, where the earlier offset is used).
+  const guess = Date.UTC(y, mo - 1, d, h, mi);
+  const shown = (t: number) => {
+    const p = Object.fromEntries(fmt!.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
+  };
+  const first = shown(guess) - guess;
+  const second = shown(guess - first) - (guess - first);
+  return Math.round(second / 60000);
+}
+
+function pad(n: number, w = 2): string {
+  return String(Math.abs(n)).padStart(w, '0');
+}
+
+function validDay(y: number, mo: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
+const DTM = /^(\d{4})(\d{2})?(\d{2})?(?:(\d{2})(\d{2})?(\d{2})?(?:\.(\d{1,4}))?)?([+-]\d{4})?$/;
+
+/**
+ * HL7 DTM (`YYYY[MM[DD[HH[MM[SS[.S]]]]]][+/-ZZZZ]`) → FHIR date or dateTime. A time without an offset is read in
+ * the sender's time zone. Returns `undefined` for an empty value, `null` for a value that is not a DTM.
+ */
+export function hl7DateTime(value: string, timeZone: string): string | undefined | null {
+  const v = value.trim();
+  if (v === '') return undefined;
+  const m = DTM.exec(v);
+  if (!m) return null;
+  const [, ys, mos, ds, hs, mis, ss, frac, tz] = m;
+  const y = Number(ys);
+  if (!mos) return ys!;
+  const mo = Number(mos);
+  if (mo < 1 || mo > 12) return null;
+  if (!ds) return `${ys}-${mos}`;
+  const d = Number(ds);
+  if (!validDay(y, mo, d)) return null;
+  if (!hs) return `${ys}-${mos}-${ds}`;
+  const h = Number(hs);
+  const mi = Number(mis ?? '0');
+  const s = Number(ss ?? '0');
+  if (h > 23 || mi > 59 || s > 60) return null;
+  let offset: string;
+  if (tz) {
+    const sign = tz[0]!;
+    const oh = Number(tz.slice(1, 3));
+    const om = Number(tz.slice(3, 5));
+    if (oh > 14 || om > 59) return null;
+    offset = oh === 0 && om === 0 ? 'Z' : `${sign}${pad(oh)}:${pad(om)}`;
+  } else {
+    let minutes: number;
+    try {
+      minutes = zoneOffsetMinutes(timeZone, y, mo, d, h, mi);
+    } catch {
+      return null;
+    }
+    offset = minutes === 0 ? 'Z' : `${minutes < 0 ? '-' : '+'}${pad(Math.trunc(minutes / 60))}:${pad(minutes % 60)}`;
+  }
+  const fraction = frac ? `.${frac}` : '';
+  return `${ys}-${mos}-${ds}T${pad(h)}:${pad(mi)}:${pad(s)}${fraction}${offset}`;
+}
+
+/** A FHIR date (YYYY-MM-DD, YYYY-MM, YYYY) from an HL7 date or DTM, dropping any time. */
+export function hl7Date(value: string): string | undefined | null {
+  const v = value.trim();
+  if (v === '') return undefined;
+  const m = /^(\d{4})(\d{2})?(\d{2})?(\d{0,6}(\.\d+)?([+-]\d{4})?)$/.exec(v);
+  if (!m) return null;
+  const [, ys, mos, ds] = m;
+  if (!mos) return ys!;
+  if (Number(mos) < 1 || Number(mos) > 12) return null;
+  if (!ds) return `${ys}-${mos}`;
+  if (!validDay(Number(ys), Number(mos), Number(ds))) return null;
+  return `${ys}-${mos}-${ds}`;
+}
+
+/** True when a FHIR dateTime has a time (so it is also a valid instant once seconds are present). */
+export function isFullDateTime(value: string | undefined): value is string {
+  return value !== undefined && /T\d{2}:\d{2}:\d{2}/.test(value);
+}
+
+/** Reads field values of one segment, collecting problems that name the field. */
+export class FieldReader {
+  constructor(
+    readonly segment: Hl7Segment,
+    private readonly profile: SourceProfile,
+    private readonly ods: string,
+    private readonly problems: Hl7Problem[],
+    private readonly warnings: string[],
+  ) {}
+
+  private loc(field: number) {
+    return { segment: this.segment.name, sequence: this.segment.sequence, field };
+  }
+  private name(field: number): string {
+    return `${this.segment.name}.${field}`;
+  }
+
+  /** A DTM field as FHIR dateTime. `required` turns an absent value into a problem; a bad value always is one. */
+  dateTime(field: number, opts: { required?: boolean; component?: number; repetition?: number } = {}): string | undefined {
+    const raw = this.segment.get(field, opts.component ?? 1, 1, opts.repetition ?? 0);
+    const v = hl7DateTime(raw, this.profile.timeZone);
+    if (v === null) {
+      this.problems.push(businessError('field-invalid', `${this.name(field)}: ${JSON.stringify(raw)} is not an HL7 date/time`, Hl7ErrorCodes.dataTypeError, this.loc(field)));
+      return undefined;
+    }
+    if (v === undefined && opts.required) {
+      this.problems.push(businessError('field-missing', `${this.name(field)}: required date/time is missing`, Hl7ErrorCodes.requiredFieldMissing, this.loc(field)));
+    }
+    return v;
+  }
+
+  /** A DTM field as FHIR date. */
+  date(field: number): string | undefined {
+    const raw = this.segment.get(field);
+    const v = hl7Date(raw);
+    if (v === null) {
+      this.problems.push(businessError('field-invalid', `${this.name(field)}: ${JSON.stringify(raw)} is not an HL7 date`, Hl7ErrorCodes.dataTypeError, this.loc(field)));
+      return undefined;
+    }
+    return v;
+  }
+
+  /** A dateTime that is optional context: a bad value is a warning, not an error. */
+  softDateTime(field: number, component = 1): string | undefined {
+    const raw = this.segment.get(field, component);
+    const v = hl7DateTime(raw, this.profile.timeZone);
+    if (v === null) {
+      this.warnings.push(`${this.name(field)}: ${JSON.stringify(raw)} is not an HL7 date/time; left out`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** A required text value. */
+  required(field: number, what: string, component = 1): string | undefined {
+    const v = this.segment.get(field, component).trim();
+    if (!v) this.problems.push(businessError('field-missing', `${this.name(field)}: ${what} is missing`, Hl7ErrorCodes.requiredFieldMissing, this.loc(field)));
+    return v || undefined;
+  }
+
+  /** CE/CWE at a field (optionally starting at a component offset, for coded elements nested in other types). */
+  coded(field: number, repetition = 0, first = 1): CodeableConcept | undefined {
+    return codedFrom(this.segment, field, repetition, first, this.profile, this.ods);
+  }
+
+  codedAll(field: number): CodeableConcept[] {
+    const out: CodeableConcept[] = [];
+    for (let r = 0; r < this.segment.repetitions(field).length; r++) {
+      const c = this.coded(field, r);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+}
+
+function cleanCode(code: string): string | undefined {
+  const c = code.trim().replace(/\s+/g, ' ');
+  return c === '' ? undefined : c;
+}
+
+/** CE/CWE (code^text^system^alt code^alt text^alt system) → CodeableConcept with one or two codings. */
+export function codedFrom(segment: Hl7Segment, field: number, repetition: number, first: number, profile: SourceProfile, ods: string): CodeableConcept | undefined {
+  const part = (n: number) => segment.text(field, first + n - 1, repetition).trim();
+  const codings: Coding[] = [];
+  for (const base of [1, 4]) {
+    const code = cleanCode(part(base));
+    const display = part(base + 1);
+    if (!code) continue;
+    const coding: Coding = { code };
+    const system = codeSystemUri(profile, part(base + 2), ods);
+    if (system) coding.system = system;
+    if (display) coding.display = display;
+    codings.push(coding);
+  }
+  const text = part(2) || part(5) || part(9) || undefined;
+  if (codings.length === 0 && !text) return undefined;
+  const cc: CodeableConcept = {};
+  if (codings.length > 0) cc.coding = codings;
+  if (text) cc.text = text;
+  else if (codings.length > 0 && codings[0]!.code) cc.text = codings[0]!.code;
+  return cc;
+}
+
+/** `Dr Ravi Patel` from an XCN (id^family^given^middle^suffix^prefix). */
+export function personName(segment: Hl7Segment, field: number, repetition = 0): string | undefined {
+  const s = (n: number) => segment.text(field, n, repetition).trim();
+  const name = [s(6), s(3), s(4), s(2)].filter(Boolean).join(' ');
+  return name || s(1) || undefined;
+}
+
+/** A display-only reference to a person named in an XCN field, identified by its id and the sender. */
+export function practitionerRef(segment: Hl7Segment, field: number, repetition = 0): { display?: string; identifier?: { system: string; value: string } } | undefined {
+  const display = personName(segment, field, repetition);
+  const id = segment.text(field, 1, repetition).trim();
+  const authority = segment.text(field, 9, repetition).trim().toUpperCase();
+  if (!display && !id) return undefined;
+  const ref: { display?: string; identifier?: { system: string; value: string } } = {};
+  if (display) ref.display = display;
+  if (id && authority === 'GMC') ref.identifier = { system: 'https://fhir.hl7.org.uk/Id/gmc-number', value: id };
+  return ref;
+}
+
+export function notEmpty<T>(values: (T | undefined | null)[]): T[] {
+  return values.filter((v): v is T => v !== undefined && v !== null);
+}
+
+/** Removes keys whose value is undefined, empty string or empty array, recursively (FHIR forbids empty elements). */
+export function prune<T>(value: T): T {
+  if (Array.isArray(value)) {
+    return value.map(prune).filter((v) => v !== undefined && !(typeof v === 'object' && v !== null && Object.keys(v).length === 0)) as T;
+  }
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined || v === '' || v === null) continue;
+      const p = prune(v);
+      if (Array.isArray(p) && p.length === 0) continue;
+      if (p && typeof p === 'object' && !Array.isArray(p) && Object.keys(p).length === 0) continue;
+      out[k] = p;
+    }
+    return out as T;
+  }
+  return value;
+}

@@ -1,0 +1,24 @@
+import { parseResource } from '@openidcr/model';
+import { describe, expect, it } from 'vitest';
+import { fixture, fixtureNames, harness } from '../test-support/harness.js';
+
+const CHANNEL_FOR: Record<string, string> = { 'ppr-pc1.hl7': 'mental-health', 'oru-r01.hl7': 'lims' };
+
+describe('HL7 v2 → FHIR golden files', () => {
+  for (const name of fixtureNames()) {
+    it(`${name} maps as reviewed`, async () => {
+      const { store, ingestor } = harness();
+      const [result] = await ingestor.ingest(fixture(name), CHANNEL_FOR[name] ?? 'acute-pas');
+      expect(result?.problems).toEqual([]);
+      expect(result?.outcome).toBe('accepted');
+      const resources = [...store.resources.values()].map((r) => ({ patientKey: r.patientKey, sourceTime: r.sourceTime, resource: r.resource }));
+      for (const { resource } of resources) {
+        const parsed = parseResource(resource);
+        expect(parsed.ok ? [] : parsed.issues, `${resource.resourceType}/${resource.id}`).toEqual([]);
+        expect(resource.meta?.source).toMatch(/^https:\/\/fhir\.nhs\.uk\/Id\/ods-organization-code\|/);
+      }
+      const golden = { ack: result?.ack?.split('\r'), warnings: result?.warnings, identity: store.persons.size, resources };
+      await expect(JSON.stringify(golden, null, 2) + '\n').toMatchFileSnapshot(`../../fixtures/golden/${name.replace('.hl7', '.json')}`);
+    });
+  }
+});

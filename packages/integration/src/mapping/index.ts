@@ -1,0 +1,224 @@
+import { CodeSystems, isOdsCodeShape, ODS_CODE_SYSTEM, Sensitivity, sensitivityOfCode, type SensitivityCode } from '@openidcr/model';
+import { Hl7Segment, type Hl7Message } from '../hl7/message.js';
+import { businessError, Hl7ErrorCodes, reject, type Hl7Problem } from '../hl7/problems.js';
+import type { SourceProfile } from '../profiles/profile.js';
+import { mapAllergies, mapDiagnoses, mapVisit } from './adt.js';
+import { mapAppointment } from './appointments.js';
+import { stableId, type MappedResource, type MappingContext, type PatientFacts } from './context.js';
+import { hl7DateTime } from './datatypes.js';
+import { mapDocument } from './documents.js';
+import { mapImmunizations, mapMedicationRequests, mapMedicationStatements, mapProblems } from './medications.js';
+import { readPatientFacts } from './patient.js';
+import { mapOrders, mapReferral } from './referrals.js';
+import { mapResults } from './results.js';
+
+/** How one message type is read: the segments it cannot do without, and its mapping. */
+export interface MessageSpec {
+  /** `ADT^A01` or `ORU` (any trigger). */
+  type: string;
+  required: readonly string[];
+  map: (ctx: MappingContext) => MappedResource[];
+  /** A40-style: the message merges the MRG person into the PID person. */
+  merge?: boolean;
+}
+
+const adtEncounter = (ctx: MappingContext) => [...mapVisit(ctx), ...mapDiagnoses(ctx), ...mapAllergies(ctx)];
+const adtPerson = (ctx: MappingContext) => [...mapDiagnoses(ctx), ...mapAllergies(ctx)];
+const spec = (type: string, required: string[], map: MessageSpec['map'], merge = false): MessageSpec => ({ type, required, map, merge });
+
+const SPECS: MessageSpec[] = [
+  ...['A01', 'A02', 'A03', 'A04', 'A05', 'A06', 'A07', 'A08', 'A11', 'A12', 'A13', 'A38'].map((t) => spec(`ADT^${t}`, ['PID', 'PV1'], adtEncounter)),
+  ...['A28', 'A31', 'A24', 'A37', 'A60'].map((t) => spec(`ADT^${t}`, ['PID'], adtPerson)),
+  spec('ADT^A40', ['PID', 'MRG'], () => [], true),
+  spec('ADT^A34', ['PID', 'MRG'], () => [], true),
+  spec('ORU^R01', ['PID', 'OBX'], mapResults),
+  spec('ORU^R30', ['PID', 'OBX'], mapResults),
+  ...['T01', 'T02', 'T03', 'T04', 'T05', 'T06', 'T07', 'T08', 'T09', 'T10', 'T11'].map((t) => spec(`MDM^${t}`, ['PID', 'TXA'], mapDocument)),
+  ...['I12', 'I13', 'I14', 'I15'].map((t) => spec(`REF^${t}`, ['PID', 'RF1'], mapReferral)),
+  ...['S12', 'S13', 'S14', 'S15', 'S17', 'S26'].map((t) => spec(`SIU^${t}`, ['SCH', 'PID'], mapAppointment)),
+  spec('RDE^O11', ['PID', 'RXE'], mapMedicationRequests),
+  spec('RDE^O25', ['PID', 'RXE'], mapMedicationRequests),
+  spec('OMP^O09', ['PID', 'RXO'], mapMedicationRequests),
+  spec('RDS^O13', ['PID', 'RXD'], mapMedicationStatements),
+  spec('VXU^V04', ['PID', 'RXA'], mapImmunizations),
+  spec('PPR^PC1', ['PID', 'PRB'], mapProblems),
+  spec('PPR^PC2', ['PID', 'PRB'], mapProblems),
+  spec('PPR^PC3', ['PID', 'PRB'], mapProblems),
+  spec('ORM^O01', ['PID', 'OBR'], mapOrders),
+  spec('OML^O21', ['PID', 'OBR'], mapOrders),
+];
+const BY_TYPE = new Map(SPECS.map((s) => [s.type, s]));
+
+/** The mapping for a message, by MSH-9 (message code and trigger event). */
+export function specFor(message: Hl7Message): MessageSpec | undefined {
+  const h = message.header;
+  return BY_TYPE.get(`${h.messageCode}^${h.triggerEvent}`);
+}
+
+/** Message types with a FHIR mapping. */
+export function supportedMessageTypes(): string[] {
+  return SPECS.map((s) => s.type);
+}
+
+/** A message read far enough to identify its person: what the MPI needs, and what the mapping will use. */
+export interface PreparedMessage {
+  message: Hl7Message;
+  profile: SourceProfile;
+  spec: MessageSpec | undefined;
+  ods: string;
+  /** `https://fhir.nhs.uk/Id/ods-organization-code|<ODS>`: written into every resource's meta.source. */
+  metaSource: string;
+  sourceTime: string | undefined;
+  patient: PatientFacts | undefined;
+  /** Prior identifiers from MRG (A40). */
+  mergeFrom: PatientFacts | undefined;
+  problems: Hl7Problem[];
+  warnings: string[];
+}
+
+/** The source organisation: the profile's ODS code, else MSH-4 when it has the shape of one, else the sender's name. */
+export function sourceOrganisation(message: Hl7Message, profile: SourceProfile): string {
+  if (profile.odsCode) return profile.odsCode;
+  const facility = message.header.sendingFacility.trim().toUpperCase();
+  if (isOdsCodeShape(facility)) return facility;
+  const app = message.header.sendingApplication.trim();
+  return (facility || app || 'UNKNOWN').replace(/[^A-Za-z0-9]+/g, '-').slice(0, 64);
+}
+
+/** Checks the message against its profile and structure and reads the person; no I/O. */
+export function prepareMessage(message: Hl7Message, profile: SourceProfile): PreparedMessage {
+  const problems: Hl7Problem[] = [];
+  const warnings: string[] = [];
+  const h = message.header;
+  const ods = sourceOrganisation(message, profile);
+  if (!profile.odsCode && !isOdsCodeShape(h.sendingFacility.trim().toUpperCase())) {
+    warnings.push(`MSH.4: sending facility ${JSON.stringify(h.sendingFacility)} is not an ODS code and the channel profile sets none`);
+  }
+  const prepared: PreparedMessage = {
+    message,
+    profile,
+    spec: specFor(message),
+    ods,
+    metaSource: `${ODS_CODE_SYSTEM}|${ods}`,
+    sourceTime: undefined,
+    patient: undefined,
+    mergeFrom: undefined,
+    problems,
+    warnings,
+  };
+  if (h.messageCode === 'ACK' || h.messageCode === 'MCF') {
+    problems.push(reject('ack-as-message', `MSH.9: ${message.type} is an acknowledgement, not a message to store`, Hl7ErrorCodes.unsupportedMessageType, { segment: 'MSH', sequence: 1, field: 9 }));
+    return prepared;
+  }
+  if (!profile.processingIds.includes(h.processingId.charAt(0).toUpperCase())) {
+    problems.push(reject('processing-id', `MSH.11: processing id ${JSON.stringify(h.processingId)} not accepted on this channel (${profile.processingIds.join(', ')})`, Hl7ErrorCodes.unsupportedProcessingId, { segment: 'MSH', sequence: 1, field: 11 }));
+  }
+  if (profile.sendingApplication && h.sendingApplication !== profile.sendingApplication) {
+    problems.push(reject('wrong-sender', `MSH.3: sending application ${JSON.stringify(h.sendingApplication)} is not ${JSON.stringify(profile.sendingApplication)}, which this channel expects`, Hl7ErrorCodes.unknownKeyIdentifier, { segment: 'MSH', sequence: 1, field: 3 }));
+  }
+  if (profile.sendingFacility && h.sendingFacility !== profile.sendingFacility) {
+    problems.push(reject('wrong-sender', `MSH.4: sending facility ${JSON.stringify(h.sendingFacility)} is not ${JSON.stringify(profile.sendingFacility)}, which this channel expects`, Hl7ErrorCodes.unknownKeyIdentifier, { segment: 'MSH', sequence: 1, field: 4 }));
+  }
+  if (!prepared.spec && profile.unmappedMessages === 'reject') {
+    problems.push(reject('unsupported-type', `MSH.9: no mapping for ${message.type} on this channel`, Hl7ErrorCodes.unsupportedMessageType, { segment: 'MSH', sequence: 1, field: 9 }));
+  }
+  if (problems.length > 0) return prepared;
+
+  for (const name of prepared.spec?.required ?? []) {
+    if (!message.segment(name)) {
+      problems.push(reject('segment-missing', `${name}: required segment missing from ${message.type} (truncated message?)`, Hl7ErrorCodes.segmentSequence, { segment: name }));
+    }
+  }
+  if (problems.length > 0) return prepared;
+
+  // EVN-2 (recorded) wins over MSH-7: it says when the change happened at the source, which orders updates.
+  const evn = message.segment('EVN');
+  const evnTime = evn ? hl7DateTime(evn.get(2), profile.timeZone) : undefined;
+  const mshTime = hl7DateTime(h.dateTime, profile.timeZone);
+  if (evnTime === null) warnings.push(`EVN.2: ${JSON.stringify(evn?.get(2))} is not an HL7 date/time; MSH-7 used`);
+  if (mshTime === null) warnings.push(`MSH.7: ${JSON.stringify(h.dateTime)} is not an HL7 date/time`);
+  prepared.sourceTime = evnTime || mshTime || undefined;
+
+  const pid = message.segment('PID');
+  if (pid && prepared.spec) prepared.patient = readPatientFacts(message, pid, profile, ods, problems, warnings);
+  if (prepared.spec?.merge) {
+    const mrg = message.segment('MRG')!;
+    // MRG-1 is a PID-3-shaped list of the merged person's identifiers (MRG-7 their name): read it as a PID.
+    const asPid = new Hl7Segment('MRG', [[], [['']].map((c) => [c]), mrg.fields[2] ?? [[['']]], mrg.fields[1] ?? [[['']]], [[['']]], mrg.fields[7] ?? [[['']]]], mrg.sequence, message.delimiters);
+    const facts = readPatientFacts(message, asPid, profile, ods, [], warnings);
+    if (!facts.nhsNumber && facts.localIds.length === 0) {
+      problems.push(businessError('no-identifier', 'MRG.1: no prior identifier to merge from', Hl7ErrorCodes.requiredFieldMissing, { segment: 'MRG', sequence: 1, field: 1 }));
+    }
+    prepared.mergeFrom = facts;
+  }
+  return prepared;
+}
+
+function labelsOf(resource: Record<string, unknown>): Set<SensitivityCode> {
+  const labels = new Set<SensitivityCode>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (!value || typeof value !== 'object') return;
+    const v = value as Record<string, unknown>;
+    if (Array.isArray(v.coding)) {
+      for (const c of v.coding as { system?: string; code?: string }[]) for (const l of sensitivityOfCode(c.system, c.code)) labels.add(l);
+    }
+  };
+  for (const key of ['code', 'valueCodeableConcept', 'medicationCodeableConcept', 'vaccineCode', 'reasonCode', 'type', 'conclusionCode']) visit(resource[key]);
+  return labels;
+}
+
+/** Adds meta.source, security labels (from sensitivity rules and the profile) and one Provenance for the message. */
+export function finishResources(
+  prepared: PreparedMessage,
+  resources: MappedResource[],
+  provenance: { personId: string; receivedAt: string; contentHash: string },
+): MappedResource[] {
+  const out: MappedResource[] = [];
+  const byRef = new Map<string, Set<SensitivityCode>>();
+  for (const r of resources) {
+    const labels = r.resourceType === 'Patient' ? new Set<SensitivityCode>() : labelsOf(r);
+    if (r.resourceType !== 'Patient') for (const l of prepared.profile.sensitivity) labels.add(l);
+    byRef.set(`${r.resourceType}/${r.id}`, labels);
+  }
+  // A report is as sensitive as its most sensitive result.
+  for (const r of resources) {
+    if (r.resourceType !== 'DiagnosticReport' || !Array.isArray(r.result)) continue;
+    const mine = byRef.get(`DiagnosticReport/${r.id}`)!;
+    for (const ref of r.result as { reference: string }[]) for (const l of byRef.get(ref.reference) ?? []) mine.add(l);
+  }
+  for (const r of resources) {
+    const labels = [...byRef.get(`${r.resourceType}/${r.id}`)!].map((code) => ({ ...Sensitivity[code] }));
+    const meta = { ...(r.meta ?? {}), source: prepared.metaSource } as Record<string, unknown>;
+    if (labels.length > 0) meta.security = labels;
+    out.push({ ...r, meta } as MappedResource);
+  }
+  if (out.length === 0) return out;
+  const h = prepared.message.header;
+  out.push({
+    resourceType: 'Provenance',
+    id: stableId('prov', prepared, h.controlId, provenance.contentHash),
+    meta: { source: prepared.metaSource },
+    target: out.map((r) => ({ reference: `${r.resourceType}/${r.id}` })),
+    occurredDateTime: prepared.sourceTime,
+    recorded: provenance.receivedAt,
+    activity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation', code: 'UPDATE', display: 'revise' }], text: `HL7 v2 ${prepared.message.type}` },
+    agent: [
+      {
+        type: { coding: [{ system: CodeSystems.provenanceParticipant, code: 'author', display: 'Author' }] },
+        who: { identifier: { system: ODS_CODE_SYSTEM, value: prepared.ods }, display: h.sendingApplication || prepared.ods },
+      },
+    ],
+    entity: [
+      {
+        role: 'source',
+        what: {
+          identifier: { system: `https://openidcr.org/Id/hl7v2-message/${encodeURIComponent(prepared.ods)}`, value: h.controlId },
+          display: `${prepared.message.type} ${h.controlId} (sha256 ${provenance.contentHash.slice(0, 12)})`,
+        },
+      },
+    ],
+  } as MappedResource);
+  if (!prepared.sourceTime) delete (out.at(-1) as Record<string, unknown>).occurredDateTime;
+  return out;
+}

@@ -1,0 +1,148 @@
+import { isValidNhsNumber, NHS_NUMBER_SYSTEM, normaliseNhsNumber, ODS_CODE_SYSTEM, type LocalIdentifier, type PersonDemographics } from '@openidcr/model';
+import type { Hl7Message, Hl7Segment } from '../hl7/message.js';
+import { businessError, Hl7ErrorCodes, type Hl7Problem } from '../hl7/problems.js';
+import type { SourceProfile } from '../profiles/profile.js';
+import { FieldReader, practitionerRef, prune } from './datatypes.js';
+import type { PatientFacts } from './context.js';
+
+const SEX: Record<string, 'male' | 'female' | 'other' | 'unknown'> = {
+  M: 'male',
+  F: 'female',
+  O: 'other',
+  A: 'other',
+  N: 'unknown',
+  U: 'unknown',
+};
+const NUMERIC_SEX: Record<string, 'male' | 'female' | 'unknown'> = { '1': 'male', '2': 'female', '0': 'unknown', '9': 'unknown' };
+
+function identifierAuthority(pid: Hl7Segment, field: number, rep: number): string {
+  return (pid.get(field, 4, 1, rep) || pid.get(field, 4, 2, rep)).trim();
+}
+
+/**
+ * Reads the person from PID (and PD1) with the sender's profile: which repetition is the NHS number (valid check
+ * digit only), which are local identifiers and who issued them, and the demographics the MPI matches on.
+ */
+export function readPatientFacts(
+  message: Hl7Message,
+  pid: Hl7Segment,
+  profile: SourceProfile,
+  ods: string,
+  problems: Hl7Problem[],
+  warnings: string[],
+): PatientFacts {
+  const r = new FieldReader(pid, profile, ods, problems, warnings);
+  const ids = profile.identifiers;
+  const nhsAuthorities = new Set(ids.nhsNumberAuthorities.map((a) => a.toUpperCase()));
+  const nhsTypes = new Set(ids.nhsNumberTypes.map((t) => t.toUpperCase()));
+  let nhsNumber: string | undefined;
+  const localIds: LocalIdentifier[] = [];
+
+  const consider = (field: number) => {
+    const reps = pid.repetitions(field);
+    for (let i = 0; i < reps.length; i++) {
+      const value = pid.get(field, 1, 1, i).trim();
+      if (!value) continue;
+      const authority = identifierAuthority(pid, field, i);
+      const type = pid.get(field, 5, 1, i).trim().toUpperCase();
+      const looksNhs = nhsAuthorities.has(authority.toUpperCase()) || nhsTypes.has(type);
+      if (looksNhs || (field === 2 && ids.nhsNumberInPid2)) {
+        const digits = normaliseNhsNumber(value);
+        if (isValidNhsNumber(digits)) {
+          if (nhsNumber && nhsNumber !== digits) {
+            problems.push(businessError('conflicting-nhs-numbers', `PID.${field}: two different NHS numbers (${nhsNumber}, ${digits})`, Hl7ErrorCodes.dataTypeError, { segment: 'PID', field }));
+          }
+          nhsNumber = digits;
+          continue;
+        }
+        if (looksNhs) {
+          warnings.push(`PID.${field}: ${JSON.stringify(value)} is marked as an NHS number but fails the check digit; not used`);
+          continue;
+        }
+        if (field === 2) continue;
+      }
+      localIds.push({ assigningAuthority: authority || ids.localAuthority || ods, value });
+    }
+  };
+  consider(3);
+  consider(2);
+  if (pid.get(2).trim() && !nhsNumber && localIds.every((l) => l.value !== pid.get(2).trim())) {
+    // PID-2 held something that is neither a valid NHS number nor used: keep it as a local id of the sender.
+    localIds.push({ assigningAuthority: identifierAuthority(pid, 2, 0) || ids.localAuthority || ods, value: pid.get(2).trim() });
+  }
+  if (!nhsNumber && localIds.length === 0) {
+    problems.push(businessError('no-identifier', 'PID.3: no NHS number and no local identifier', Hl7ErrorCodes.requiredFieldMissing, { segment: 'PID', sequence: pid.sequence, field: 3 }));
+  }
+
+  const family = pid.get(5, 1).trim();
+  const given = [pid.get(5, 2).trim(), pid.get(5, 3).trim()].filter(Boolean);
+  const birthDate = r.date(7);
+  const sexCode = pid.get(8).trim().toUpperCase();
+  let gender = SEX[sexCode] ?? (profile.quirks.numericSex ? NUMERIC_SEX[sexCode] : undefined);
+  if (sexCode && !gender) {
+    warnings.push(`PID.8: administrative sex ${JSON.stringify(sexCode)} not recognised; recorded as unknown`);
+    gender = 'unknown';
+  }
+
+  const addresses = pid.repetitions(11).map((_, i) => {
+    const a = (n: number) => pid.text(11, n, i).trim();
+    const use = ({ H: 'home', B: 'work', O: 'work', C: 'temp', BA: 'billing', M: 'home', P: 'home' } as Record<string, string>)[a(7).toUpperCase()];
+    return prune({ line: [a(1), a(2)].filter(Boolean), city: a(3), district: a(4), postalCode: a(5), country: a(6), use });
+  });
+  const postcode = pid.text(11, 5).trim().toUpperCase() || undefined;
+
+  const telecom = [13, 14].flatMap((field) =>
+    pid.repetitions(field).map((_, i) => {
+      const number = pid.text(field, 1, i).trim() || pid.text(field, 12, i).trim();
+      const email = pid.text(field, 4, i).trim();
+      const equip = pid.text(field, 3, i).trim().toUpperCase();
+      if (email && email.includes('@')) return { system: 'email', value: email, use: field === 13 ? 'home' : 'work' };
+      if (!number) return undefined;
+      return { system: equip === 'FX' ? 'fax' : 'phone', value: number, use: equip === 'CP' ? 'mobile' : field === 13 ? 'home' : 'work' };
+    }),
+  );
+
+  const deceasedAt = r.softDateTime(29);
+  const deceasedFlag = pid.get(30).trim().toUpperCase();
+
+  const pd1 = message.segment('PD1');
+  const generalPractitioner: unknown[] = [];
+  if (pd1) {
+    const practiceCode = (pd1.get(3, 3) || pd1.get(3, 10)).trim();
+    const practiceName = pd1.text(3, 1).trim();
+    if (practiceCode || practiceName) {
+      generalPractitioner.push(prune({ identifier: practiceCode ? { system: ODS_CODE_SYSTEM, value: practiceCode } : undefined, display: practiceName || undefined, type: 'Organization' }));
+    }
+    const gp = practitionerRef(pd1, 4);
+    if (gp) generalPractitioner.push({ ...gp, type: 'Practitioner' });
+  }
+
+  const demographics: PersonDemographics = prune({ family: family || undefined, given: given[0], birthDate, gender, postcode });
+  const resource = prune({
+    resourceType: 'Patient',
+    name: family || given.length ? [{ use: 'official', family: family || undefined, given, prefix: pid.get(5, 5).trim() ? [pid.get(5, 5).trim()] : undefined }] : undefined,
+    gender,
+    birthDate,
+    address: addresses,
+    telecom,
+    deceasedDateTime: deceasedAt,
+    deceasedBoolean: !deceasedAt && (deceasedFlag === 'Y' || deceasedFlag === 'N') ? deceasedFlag === 'Y' : undefined,
+    generalPractitioner,
+  });
+  return { nhsNumber, localIds, demographics, resource };
+}
+
+/** The Patient resource for a person: id = personId, identifiers = NHS number + every known local id. */
+export function patientResource(
+  personId: string,
+  facts: PatientFacts,
+  nhsNumber: string | undefined,
+  localIds: readonly LocalIdentifier[],
+  localSystem: (authority: string) => string,
+): { resourceType: string; id: string; [k: string]: unknown } {
+  const identifier = [
+    ...(nhsNumber ? [{ system: NHS_NUMBER_SYSTEM, value: nhsNumber }] : []),
+    ...localIds.map((l) => ({ system: localSystem(l.assigningAuthority), value: l.value })),
+  ];
+  return { ...facts.resource, resourceType: 'Patient', id: personId, ...(identifier.length ? { identifier } : {}) };
+}
