@@ -1,6 +1,6 @@
 import { getHeading, PurposeOfUse, type PurposeOfUseCode } from '@openidcr/model';
 import type { Isa } from './schema.js';
-import { ORGANISATION_KIND_TITLES } from '../roles/roles.js';
+import { DEFAULT_ROLES, ORGANISATION_KIND_TITLES, type RoleDefinition } from '../roles/roles.js';
 import { createConsentModel } from '../consent/models.js';
 
 /** Plain-English wording of the standard legal bases. */
@@ -38,7 +38,8 @@ function longDate(iso: string): string {
 }
 
 /** The agreement as sections of plain English: one source for both output formats. */
-function sections(isa: Isa): Section[] {
+function sections(isa: Isa, roles: readonly RoleDefinition[]): Section[] {
+  const roleTitle = new Map(roles.map((r) => [r.id, r.title]));
   const partyName = new Map(isa.parties.map((p) => [p.ods, p.name]));
   const purposeTitle = new Map(isa.purposes.map((p) => [p.id, p.title.toLowerCase()]));
   const consentModel = createConsentModel(isa.consentModel);
@@ -88,10 +89,12 @@ function sections(isa: Isa): Section[] {
         head: ['From', 'Information', 'Seen by', 'For'],
         rows: isa.sharing.map((rule) => [
           list(rule.from.map((ods) => partyName.get(ods) ?? ods)),
-          list(rule.headings.map((h) => getHeading(h).title.toLowerCase())),
+          rule.headings.map((h) => getHeading(h).title).join('; '),
           rule.to.length === 0
             ? 'Nobody'
-            : list(rule.to.map((r) => `${list(r.organisationKinds.map((k) => ORGANISATION_KIND_TITLES[k]))} staff${r.roles ? ` in these roles: ${list(r.roles)}` : ''}`)),
+            : rule.to
+                .map((r) => `${list(r.organisationKinds.map((k) => ORGANISATION_KIND_TITLES[k]))} staff${r.roles ? ` in these roles only: ${r.roles.map((id) => roleTitle.get(id) ?? id).join(', ')}` : ''}`)
+                .join('; '),
           list(rule.purposes.map((id) => purposeTitle.get(id) ?? id)),
         ]),
       },
@@ -164,9 +167,9 @@ export function escapeMarkdown(text: string): string {
     .replace(/^([#+-]|\d+\.)/, '\\$1');
 }
 
-function renderMarkdown(isa: Isa): string {
+function renderMarkdown(isa: Isa, roles: readonly RoleDefinition[]): string {
   const lines: string[] = [`# ${escapeMarkdown(isa.title)}`, ''];
-  sections(isa).forEach((section, index) => {
+  sections(isa, roles).forEach((section, index) => {
     lines.push(`## ${index + 1}. ${escapeMarkdown(section.title)}`, '');
     for (const block of section.blocks) {
       if (block.kind === 'p') lines.push(escapeMarkdown(block.text), '');
@@ -181,9 +184,9 @@ function renderMarkdown(isa: Isa): string {
   return lines.join('\n');
 }
 
-function renderHtml(isa: Isa): string {
+function renderHtml(isa: Isa, roles: readonly RoleDefinition[]): string {
   const parts: string[] = [`<article class="idcr-isa" lang="en-GB">`, `<h1>${escapeHtml(isa.title)}</h1>`];
-  sections(isa).forEach((section, index) => {
+  sections(isa, roles).forEach((section, index) => {
     parts.push(`<section>`, `<h2>${index + 1}. ${escapeHtml(section.title)}</h2>`);
     for (const block of section.blocks) {
       if (block.kind === 'p') parts.push(`<p>${escapeHtml(block.text)}</p>`);
@@ -201,7 +204,11 @@ function renderHtml(isa: Isa): string {
   return parts.join('\n');
 }
 
-/** The agreement in plain English that a non-lawyer partner can read and sign, as Markdown or an HTML fragment. */
-export function renderIsa(isa: Isa, format: 'markdown' | 'html'): string {
-  return format === 'html' ? renderHtml(isa) : renderMarkdown(isa);
+/**
+ * The agreement in plain English that a non-lawyer partner can read and sign, as Markdown or an HTML fragment
+ * (every field escaped). Role ids in recipient groups are shown by their titles from `roles` (default roles if omitted).
+ */
+export function renderIsa(isa: Isa, format: 'markdown' | 'html', options: { roles?: readonly RoleDefinition[] } = {}): string {
+  const roles = options.roles ?? DEFAULT_ROLES;
+  return format === 'html' ? renderHtml(isa, roles) : renderMarkdown(isa, roles);
 }

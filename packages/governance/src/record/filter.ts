@@ -1,6 +1,6 @@
 import { headingOf, type HeadingId, type SensitiveCodeList, type SensitivityCode } from '@openidcr/model';
 import type { Decision } from '../decision/types.js';
-import { labelsOf, sensitiveCodeIndex } from './labels.js';
+import { labelsOf, sensitiveCodeIndex, type ItemLabels } from './labels.js';
 import { sourceOrganisationOf } from './source.js';
 
 /** Why an item was withheld. Counts by these codes are all a caller learns about withheld items. */
@@ -88,8 +88,13 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
   for (const resource of resources) {
     const heading = headingOf(resource);
     if (heading === undefined) {
-      if (REFERENCE_RESOURCE_TYPES.has(resource.resourceType)) kept.push(resource);
-      else withhold('not-record-content');
+      if (!REFERENCE_RESOURCE_TYPES.has(resource.resourceType)) withhold('not-record-content');
+      else {
+        // Reference data has no heading or sharing source; it passes only if it carries no restricting label.
+        const reason = labelReason(labelsOf(resource as Parameters<typeof labelsOf>[0], index), cleared, maxConfidentiality, false);
+        if (reason) withhold(reason);
+        else kept.push(resource);
+      }
       continue;
     }
     if (!visible.has(heading)) {
@@ -106,27 +111,24 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
       continue;
     }
     if (source !== viewerOds) {
-      const labels = labelsOf(resource as Parameters<typeof labelsOf>[0], index);
-      if (labels.private) {
-        withhold('private');
-        continue;
-      }
-      if (requireShareOutFlag && !labels.sharedOut) {
-        withhold('not-shared-out');
-        continue;
-      }
-      if (labels.confidentiality === 'V' || (labels.confidentiality === 'R' && maxConfidentiality !== 'R')) {
-        withhold('confidentiality');
-        continue;
-      }
-      if (labels.sensitivities.some((label) => !cleared.has(label))) {
-        withhold('sensitive');
+      const reason = labelReason(labelsOf(resource as Parameters<typeof labelsOf>[0], index), cleared, maxConfidentiality, requireShareOutFlag);
+      if (reason) {
+        withhold(reason);
         continue;
       }
     }
     kept.push(resource);
   }
   return summarise(kept, counts);
+}
+
+/** Why another organisation's item must be withheld on its labels, or undefined when it may be shown. */
+function labelReason(labels: ItemLabels, cleared: ReadonlySet<SensitivityCode>, maxConfidentiality: 'N' | 'R', requireShareOut: boolean): WithheldReason | undefined {
+  if (labels.private) return 'private';
+  if (requireShareOut && !labels.sharedOut) return 'not-shared-out';
+  if (labels.confidentiality === 'V' || (labels.confidentiality === 'R' && maxConfidentiality !== 'R')) return 'confidentiality';
+  for (const label of labels.sensitivities) if (!cleared.has(label)) return 'sensitive';
+  return undefined;
 }
 
 function summarise<T>(kept: T[], counts: Map<WithheldReason, number>): FilteredRecord<T> {
