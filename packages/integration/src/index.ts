@@ -1,3 +1,4 @@
+// HL7 v2: reading and writing
 export * from './hl7/delimiters.js';
 export * from './hl7/escape.js';
 export * from './hl7/problems.js';
@@ -5,3 +6,17 @@ export * from './hl7/split.js';
 export * from './hl7/message.js';
 export * from './hl7/writer.js';
 export * from './hl7/ack.js';
+// Source profiles
+export * from './profiles/profile.js';
+export * from './profiles/shipped.js';
+// HL7 v2 → FHIR
+export type { MappedResource, MappingContext, PatientFacts } from './mapping/context.js';
+export { hl7DateTime, hl7Date } from './mapping/datatypes.js';
+export { specFor, supportedMessageTypes, prepareMessage, finishResources, sourceOrganisation, type MessageSpec, type PreparedMessage } from './mapping/index.js';
+// Master patient index
+export * from './mpi/matching.js';
+export * from './mpi/mpi.js';
+// Durable ingest
+export * from './ingest/keyed-lock.js';
+export * from './ingest/memory.js';
+export * from './ingest/ingestor.js';

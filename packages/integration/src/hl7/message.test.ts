@@ -133,7 +133,7 @@ describe('hl7-standard 1.0.4 defect: back-to-back MSH messages parse as one', ()
     expect(a?.header.controlId).toBe('MSG00001');
     expect(b?.segment('PID')?.get(5, 2)).toBe('Sally');
     expect(b?.raw.startsWith('MSH')).toBe(true);
-    expect(a?.raw).toBe(ADT.join('\n'));
+    expect(a?.raw).toBe(`${ADT.join('\n')}\n`);
   });
   it('wrapper: the value "MSH" inside a field does not start a message', () => {
     const outcomes = parseHl7([ADT[0], 'OBX|1|ST|X||MSH', 'NTE|1||MSH|x'].join('\r'));

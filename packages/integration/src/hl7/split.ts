@@ -64,6 +64,8 @@ export function splitMessages(input: string): SplitResult {
     lineNumber++;
     let line = input.slice(pos, lineEnd);
     const lineStart = pos;
+    // A message's raw text runs to the end of its last segment terminator.
+    const lineStop = m ? next : input.length;
     pos = next;
     // Framing and encoding marks at the edges of a line are transport, not content.
     // eslint-disable-next-line no-control-regex
@@ -81,7 +83,7 @@ export function splitMessages(input: string): SplitResult {
       const unit = open(lineStart, line.charAt(3));
       unit.lines.push(line);
       unit.lineNumbers.push(lineNumber);
-      unit.end = lineEnd;
+      unit.end = lineStop;
       const delimiters = readDelimiters(line);
       if (!delimiters.ok) unit.problems.push(delimiters.problem);
       const control = CONTROL.exec(line);
@@ -92,7 +94,7 @@ export function splitMessages(input: string): SplitResult {
     if (!current) current = unit;
     unit.lines.push(line);
     unit.lineNumbers.push(lineNumber);
-    unit.end = lineEnd;
+    unit.end = lineStop;
     if (unit.fieldSep === undefined) {
       if (unit.problems.length === 0) {
         unit.problems.push(
