@@ -1,4 +1,5 @@
-export { openStore, openDb, createRecordStore, SCHEMA_VERSION } from './store.js';
+export { openStore, openStoreOnPglite, openDb, createRecordStore, SCHEMA_VERSION } from './store.js';
+export type { PgliteInstance, PgliteLike } from './db/pglite.js';
 export type { RecordStore, OpenStoreOptions, BulkLoadOptions, BulkLoadResult } from './store.js';
 export { parseStoreUrl, DEFAULT_SCHEMA } from './url.js';
 export type { StoreLocation } from './url.js';

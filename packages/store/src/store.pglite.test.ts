@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDb, openStore, createRecordStore } from './store.js';
+import { openDb, openStore, openStoreOnPglite, createRecordStore } from './store.js';
 import { migrate } from './schema/migrate.js';
 import { describeRecordStoreContract } from './store.suite.js';
 import { batch, observation } from './store.fixtures.js';
@@ -29,5 +29,18 @@ describe('PGlite on disk', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 60_000);
+});
+
+describe('a PGlite instance of your own', () => {
+  it('runs the store in the schema you choose, closing the instance with the store', async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const pg = await PGlite.create();
+    const store = await openStoreOnPglite(pg, { schema: 'locality_a' });
+    await store.applyBatch(batch('LAB', [{ patientKey: 'p1', resource: observation('own-1', '2024-01-01') }]));
+    const { rows } = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM locality_a.resources');
+    expect(rows[0]?.n).toBe(1);
+    await store.close();
+    expect(pg.closed).toBe(true);
   }, 60_000);
 });

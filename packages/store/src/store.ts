@@ -11,9 +11,9 @@ import type {
   ResourceLike,
   Sink,
 } from '@openidcr/model';
-import { z } from 'zod';
 import type { Db, Engine } from './db/db.js';
-import { openPglite } from './db/pglite.js';
+import type { PgliteInstance } from './db/pglite.js';
+import { fromPglite, openPglite } from './db/pglite.js';
 import { openPostgres } from './db/postgres.js';
 import { StoreError } from './errors.js';
 import type { AuditEntryInput, AuditLink, AuditQuery, AuditRow, LegitimateRelationship, LegitimateRelationshipInput, StoredConsent } from './governance/governance.js';
@@ -22,7 +22,7 @@ import type { PersonLink } from './identity/mpi.js';
 import * as mpi from './identity/mpi.js';
 import type { ApplyHooks, DeadLetterQuery, MessageLogQuery, StoredMessage } from './ingest/ingest.js';
 import * as ingest from './ingest/ingest.js';
-import { batchResourceSchema } from './ingest/batch-schema.js';
+import { checkBatchResources } from './ingest/batch-schema.js';
 import type { Page } from './paging/cursor.js';
 import type { CurrentAdmission, PatientSearch, ResourceQuery, StoredResource } from './resources/read.js';
 import * as read from './resources/read.js';
@@ -51,6 +51,11 @@ export interface BulkLoadResult {
 export interface BulkLoadOptions {
   /** Resources per transaction (default 2000). */
   batchSize?: number | undefined;
+  /**
+   * Transactions in flight at once (default 2 on PostgreSQL, so preparing one batch overlaps writing the other;
+   * 1 on PGlite, which has one connection). Batches that fail are not retried, and batches already committed stay.
+   */
+  concurrency?: number | undefined;
 }
 
 /** The record store: one API over PGlite and PostgreSQL. It is the `Sink` and `IdentityLookup` of integration. */
@@ -67,7 +72,11 @@ export interface RecordStore extends Sink, IdentityLookup {
   getDeadLetter(id: string): Promise<DeadLetter | undefined>;
   markDeadLetterReplayed(id: string, at?: string): Promise<DeadLetter | undefined>;
   listMessages(query?: MessageLogQuery): Promise<Page<StoredMessage>>;
-  /** Initial load of a locality: resources written in multi-row batches, one transaction per batch, no message log. */
+  /**
+   * Initial load of a locality: resources written as new versions in multi-row batches, one transaction per batch,
+   * with no message log. Not atomic as a whole: on failure, the batches already committed stay (loading again is
+   * safe: it writes new versions).
+   */
   bulkLoad(resources: Iterable<BatchResource> | AsyncIterable<BatchResource>, options?: BulkLoadOptions): Promise<BulkLoadResult>;
 
   // --- resources ---
@@ -103,8 +112,6 @@ export interface RecordStore extends Sink, IdentityLookup {
   close(): Promise<void>;
 }
 
-const bulkItems = z.array(batchResourceSchema);
-
 /** Builds the store API over an open, migrated database. */
 export function createRecordStore(db: Db, migration: MigrationReport, hooks: ApplyHooks = {}): RecordStore {
   let closed = false;
@@ -123,29 +130,51 @@ export function createRecordStore(db: Db, migration: MigrationReport, hooks: App
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000) {
         throw new StoreError('invalid-input', 'batchSize: must be an integer from 1 to 50000', 'batchSize');
       }
+      const concurrency = options.concurrency ?? (db.engine === 'postgres' ? 2 : 1);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+        throw new StoreError('invalid-input', 'concurrency: must be an integer from 1 to 16', 'concurrency');
+      }
       const result: BulkLoadResult = { resourcesWritten: 0, resourcesSkippedAsStale: 0, batches: 0 };
-      const flush = async (chunk: BatchResource[]): Promise<void> => {
-        const parsed = bulkItems.safeParse(chunk);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          const field = ['resources', ...(issue?.path ?? []).map(String)].join('.');
-          throw new StoreError('invalid-input', `${field}: ${issue?.message ?? 'invalid'}`, field);
-        }
+      let offset = 0;
+      const write = async (chunk: BatchResource[], first: number): Promise<void> => {
+        checkBatchResources(chunk, 'resources', first);
         const now = new Date().toISOString();
-        const outcome = await db.transaction((tx) => writeResources(tx, chunk, now));
+        const outcome = await db.transaction((tx) => writeResources(tx, chunk, now)).catch(async (error: unknown) => {
+          // Two batches in flight that both create the same resource collide on its key; the loser runs again
+          // alone, after the winner committed, and so writes the next version.
+          if (concurrency > 1 && (error as { code?: string }).code === '23505') {
+            return db.transaction((tx) => writeResources(tx, chunk, new Date().toISOString()));
+          }
+          throw error;
+        });
         result.resourcesWritten += outcome.written;
         result.resourcesSkippedAsStale += outcome.skippedAsStale;
         result.batches++;
+      };
+      const inFlight = new Set<Promise<void>>();
+      let failure: unknown;
+      const launch = (chunk: BatchResource[]): void => {
+        const task: Promise<void> = write(chunk, offset)
+          .catch((error: unknown) => {
+            failure ??= error;
+          })
+          .finally(() => inFlight.delete(task));
+        offset += chunk.length;
+        inFlight.add(task);
       };
       let chunk: BatchResource[] = [];
       for await (const item of resources) {
         chunk.push(item);
         if (chunk.length >= batchSize) {
-          await flush(chunk);
+          launch(chunk);
           chunk = [];
+          while (inFlight.size >= concurrency) await Promise.race(inFlight);
+          if (failure !== undefined) break;
         }
       }
-      if (chunk.length > 0) await flush(chunk);
+      if (failure === undefined && chunk.length > 0) launch(chunk);
+      await Promise.all(inFlight);
+      if (failure !== undefined) throw failure;
       return result;
     },
     read: (type, id) => read.readResource(db, type, id),
@@ -184,6 +213,16 @@ export async function openDb(url: string, options: OpenStoreOptions = {}): Promi
   return location.engine === 'pglite'
     ? openPglite(location.dataDir, location.schema)
     : openPostgres(location.connectionString, location.schema, { maxConnections: options.maxConnections });
+}
+
+/**
+ * Opens a record store on a PGlite instance you made (e.g. with extensions or options of your own). The store
+ * owns it from then on: `close()` closes it.
+ */
+export async function openStoreOnPglite(pg: PgliteInstance, options: { schema?: string | undefined } = {}): Promise<RecordStore> {
+  const location = parseStoreUrl('pglite:memory', options.schema);
+  const db = await fromPglite(pg, location.schema);
+  return createRecordStore(db, await migrate(db));
 }
 
 /**

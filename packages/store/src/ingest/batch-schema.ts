@@ -36,7 +36,7 @@ const identityChange = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unmerge'), survivorId: nonEmpty, mergedId: nonEmpty, reason: z.string() }),
 ]);
 
-const resource = z.looseObject({ resourceType: nonEmpty, id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id') });
+const resource = z.object({ resourceType: nonEmpty, id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id') });
 
 export const batchResourceSchema = z.object({
   patientKey: nonEmpty.optional(),
@@ -76,9 +76,40 @@ function fail(error: z.ZodError, root: string): never {
   throw new StoreError('invalid-input', `${field}: ${issue?.message ?? 'invalid'}`, field);
 }
 
+type Loose = Record<string, unknown> | undefined | null;
+
+/**
+ * What is checked of a resource to store: its key fields. The rest of the body is kept exactly as it came (the store
+ * does not judge FHIR content), so only those fields are handed to zod, not a copy of the whole resource.
+ */
+function project(item: unknown): unknown {
+  if (typeof item !== 'object' || item === null) return item;
+  const { patientKey, sourceTime, resource } = item as { patientKey?: unknown; sourceTime?: unknown; resource?: Loose };
+  const projected: Record<string, unknown> = { patientKey, sourceTime };
+  if (resource !== undefined) {
+    projected.resource = typeof resource === 'object' && resource !== null ? { resourceType: resource.resourceType, id: resource.id } : resource;
+  }
+  return projected;
+}
+
+/** Checks the key fields of resources to store; an invalid one is an `invalid-input` StoreError naming the field. */
+export function checkBatchResources(items: readonly unknown[], root: string, offset = 0): void {
+  const parsed = batchResources.safeParse(items.map(project));
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  const [index, ...rest] = issue?.path ?? [];
+  const field = [root, String(offset + Number(index)), ...rest.map(String)].join('.');
+  throw new StoreError('invalid-input', `${field}: ${issue?.message ?? 'invalid'}`, field);
+}
+
+const batchResources = z.array(batchResourceSchema);
+
 /** Checks an ingest batch's shape; an invalid one is an `invalid-input` StoreError naming the field. */
 export function parseBatch(input: unknown): IngestBatch {
-  const parsed = ingestBatch.safeParse(input);
+  const candidate = typeof input === 'object' && input !== null && Array.isArray((input as { resources?: unknown }).resources)
+    ? { ...input, resources: ((input as { resources: unknown[] }).resources).map(project) }
+    : input;
+  const parsed = ingestBatch.safeParse(candidate);
   if (!parsed.success) fail(parsed.error, 'batch');
   return input as IngestBatch;
 }

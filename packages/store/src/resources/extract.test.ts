@@ -36,6 +36,7 @@ describe('index columns', () => {
     expect(sourceOrgOf({ resourceType: 'Observation', extension: [extension], meta: { source: 'urn:ods:RR8' } })).toBe('RAE');
     expect(sourceOrgOf({ resourceType: 'Observation', meta: { source: 'https://fhir.nhs.uk/Id/ods-organization-code|rr8' } })).toBe('RR8');
     expect(sourceOrgOf({ resourceType: 'Observation', meta: { source: 'urn:ods:B86001' } })).toBe('B86001');
+    expect(sourceOrgOf({ resourceType: 'Observation', meta: { source: 'urn:ods:D91231:GPSYSTEM-B' } })).toBe('D91231');
     expect(sourceOrgOf({ resourceType: 'Observation', meta: { source: 'https://pas.example.org/Organization/RR813' } })).toBe('RR813');
     expect(sourceOrgOf({ resourceType: 'Observation', meta: { source: 'urn:uuid:1c8e0f7e-7e53-4b1d-9b43-2a4f0d1e7f65' } })).toBe(
       'urn:uuid:1c8e0f7e-7e53-4b1d-9b43-2a4f0d1e7f65',

@@ -78,7 +78,8 @@ export function effectiveDateOf(resource: ResourceLike, heading: HeadingId | und
  * The organisation a resource came from:
  * 1. the `source-organisation` extension (valueIdentifier.value, valueReference.identifier.value or valueString);
  * 2. else `meta.source`: the ODS code after `|`, after `ods:`, or in the last path segment, when it has the ODS
- *    code shape (`https://fhir.nhs.uk/Id/ods-organization-code|RR8`, `urn:ods:RR8`, `https://x/Organization/RR8`);
+ *    code shape (`https://fhir.nhs.uk/Id/ods-organization-code|RR8`, `urn:ods:RR8`, `urn:ods:RR8:PAS-SYSTEM`,
+ *    `https://x/Organization/RR8`);
  * 3. else `meta.source` as it is. Undefined when there is neither.
  */
 export function sourceOrgOf(resource: ResourceLike): string | undefined {
@@ -92,7 +93,7 @@ export function sourceOrgOf(resource: ResourceLike): string | undefined {
   if (typeof source !== 'string' || source.length === 0) return undefined;
   const candidates = [
     source.startsWith(`${ODS_CODE_SYSTEM}|`) ? source.slice(ODS_CODE_SYSTEM.length + 1) : undefined,
-    /(?:^|:)ods:([A-Za-z0-9]+)$/i.exec(source)?.[1],
+    /(?:^|:)ods:([A-Za-z0-9]+)(?::|$)/i.exec(source)?.[1],
     /\/([A-Za-z0-9]+)\/?$/.exec(source)?.[1],
     /\|([A-Za-z0-9]+)$/.exec(source)?.[1],
   ];

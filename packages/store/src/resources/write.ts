@@ -29,35 +29,83 @@ interface Row {
 }
 
 const COLUMNS = 'resource_type, id, version, heading, source_org, security_labels, effective_date, last_updated, source_time, body';
-const RECORD = `resource_type text, id text, version integer, heading text, source_org text, security_labels text[],
-  effective_date timestamptz, last_updated timestamptz, source_time timestamptz, body jsonb`;
 
-/** The statements for patient-scoped resources (keyed by patient) and for reference data (Organization, ...). */
-const PATIENT_SQL = {
+/** Rows per multi-row INSERT: 11 parameters a row keeps each statement well under PostgreSQL's 65,535. */
+const ROWS_PER_STATEMENT = 500;
+
+const CASTS = ['text', 'text', 'integer', 'text', 'text', 'text[]', 'timestamptz', 'timestamptz', 'timestamptz', 'jsonb'];
+
+/** `($1::text, $2::text, …), (…)` for `rows` rows: placeholders only, never values. */
+function placeholders(rows: number, casts: readonly string[]): string {
+  const groups: string[] = [];
+  for (let row = 0; row < rows; row++) {
+    groups.push(`(${casts.map((cast, column) => `$${row * casts.length + column + 1}::${cast}`).join(', ')})`);
+  }
+  return groups.join(', ');
+}
+
+function values(row: Row, keyed: boolean): unknown[] {
+  const out: unknown[] = [
+    row.resource_type,
+    row.id,
+    row.version,
+    row.heading,
+    row.source_org,
+    row.security_labels,
+    row.effective_date,
+    row.last_updated,
+    row.source_time,
+    JSON.stringify(row.body),
+  ];
+  if (keyed) out.unshift(row.patient_key);
+  return out;
+}
+
+/** The tables for patient-scoped resources (keyed by patient) and for reference data (Organization, ...). */
+interface Target {
+  keyed: boolean;
+  existing: string;
+  /** Upserts the current rows and appends the same rows to the history, in one statement. */
+  upsert: (rows: number) => string;
+  history: (rows: number) => string;
+}
+
+const UPDATE_SET = `version = excluded.version, heading = excluded.heading, source_org = excluded.source_org,
+      security_labels = excluded.security_labels, effective_date = excluded.effective_date,
+      last_updated = excluded.last_updated, source_time = excluded.source_time, body = excluded.body`;
+
+const PATIENT_TARGET: Target = {
+  keyed: true,
   existing: `SELECT patient_key, resource_type, id, version, source_time FROM resources
     WHERE (resource_type, id) IN (SELECT t, i FROM jsonb_to_recordset($1::jsonb) AS k(t text, i text)) FOR UPDATE`,
-  history: `INSERT INTO resource_history (patient_key, ${COLUMNS})
-    SELECT patient_key, ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(patient_key text, ${RECORD})`,
-  current: `INSERT INTO resources (patient_key, ${COLUMNS})
-    SELECT patient_key, ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(patient_key text, ${RECORD})
-    ON CONFLICT (patient_key, resource_type, id) DO UPDATE SET
-      version = excluded.version, heading = excluded.heading, source_org = excluded.source_org,
-      security_labels = excluded.security_labels, effective_date = excluded.effective_date,
-      last_updated = excluded.last_updated, source_time = excluded.source_time, body = excluded.body`,
-} as const;
+  upsert: (rows) => `WITH current AS (
+      INSERT INTO resources (patient_key, ${COLUMNS}) VALUES ${placeholders(rows, ['text', ...CASTS])}
+      ON CONFLICT (patient_key, resource_type, id) DO UPDATE SET ${UPDATE_SET}
+      RETURNING patient_key, ${COLUMNS}
+    )
+    INSERT INTO resource_history (patient_key, ${COLUMNS}) SELECT patient_key, ${COLUMNS} FROM current`,
+  history: (rows) => `INSERT INTO resource_history (patient_key, ${COLUMNS}) VALUES ${placeholders(rows, ['text', ...CASTS])}`,
+};
 
-const REFERENCE_SQL = {
+const REFERENCE_TARGET: Target = {
+  keyed: false,
   existing: `SELECT NULL::text AS patient_key, resource_type, id, version, source_time FROM reference_resources
     WHERE (resource_type, id) IN (SELECT t, i FROM jsonb_to_recordset($1::jsonb) AS k(t text, i text)) FOR UPDATE`,
-  history: `INSERT INTO reference_resource_history (${COLUMNS})
-    SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD})`,
-  current: `INSERT INTO reference_resources (${COLUMNS})
-    SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD})
-    ON CONFLICT (resource_type, id) DO UPDATE SET
-      version = excluded.version, heading = excluded.heading, source_org = excluded.source_org,
-      security_labels = excluded.security_labels, effective_date = excluded.effective_date,
-      last_updated = excluded.last_updated, source_time = excluded.source_time, body = excluded.body`,
-} as const;
+  upsert: (rows) => `WITH current AS (
+      INSERT INTO reference_resources (${COLUMNS}) VALUES ${placeholders(rows, CASTS)}
+      ON CONFLICT (resource_type, id) DO UPDATE SET ${UPDATE_SET}
+      RETURNING ${COLUMNS}
+    )
+    INSERT INTO reference_resource_history (${COLUMNS}) SELECT ${COLUMNS} FROM current`,
+  history: (rows) => `INSERT INTO reference_resource_history (${COLUMNS}) VALUES ${placeholders(rows, CASTS)}`,
+};
+
+async function insertInChunks(tx: Queryable, rows: readonly Row[], keyed: boolean, statement: (rows: number) => string): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
+    await tx.query(statement(chunk.length), chunk.flatMap((row) => values(row, keyed)));
+  }
+}
 
 const MOVE_CURRENT = `DELETE FROM resources WHERE patient_key = $1 AND resource_type = $2 AND id = $3`;
 const MOVE_HISTORY = `WITH moved AS (
@@ -118,10 +166,11 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
   const referenceItems = items.filter((item) => item.patientKey === undefined);
   let written = 0;
   let skippedAsStale = 0;
-  for (const [group, sql] of [[patientItems, PATIENT_SQL], [referenceItems, REFERENCE_SQL]] as const) {
+  for (const [group, target] of [[patientItems, PATIENT_TARGET], [referenceItems, REFERENCE_TARGET]] as const) {
     if (group.length === 0) continue;
-    const state = await loadExisting(tx, sql.existing, group);
-    const history: Row[] = [];
+    const state = await loadExisting(tx, target.existing, group);
+    // Earlier versions of a resource sent twice in one batch: only the last is current, every one is history.
+    const superseded: Row[] = [];
     const current = new Map<string, Row>();
     const moves: Array<{ from: string; to: string; resourceType: string; id: string }> = [];
     for (const item of group) {
@@ -152,7 +201,8 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
       if (previous?.patientKey !== undefined && item.patientKey !== undefined && previous.patientKey !== item.patientKey) {
         moves.push({ from: previous.patientKey, to: item.patientKey, resourceType: resource.resourceType, id: resource.id });
       }
-      history.push(row);
+      const earlier = current.get(key);
+      if (earlier) superseded.push(earlier);
       current.set(key, row);
       state.set(key, { patientKey: item.patientKey, version, sourceTime: incomingTime });
       written++;
@@ -164,10 +214,10 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
         for (const sqlText of DELETE_PATIENT_INDEX) await tx.query(sqlText, [JSON.stringify([{ k: move.from, i: move.id }])]);
       }
     }
-    if (history.length === 0) continue;
-    await tx.query(sql.history, [JSON.stringify(history)]);
-    await tx.query(sql.current, [JSON.stringify([...current.values()])]);
-    if (sql === PATIENT_SQL) await writePatientIndex(tx, [...current.values()]);
+    if (current.size === 0) continue;
+    await insertInChunks(tx, superseded, target.keyed, target.history);
+    await insertInChunks(tx, [...current.values()], target.keyed, target.upsert);
+    if (target.keyed) await writePatientIndex(tx, [...current.values()]);
   }
   return { written, skippedAsStale };
 }

@@ -24,8 +24,6 @@ CREATE TABLE resources (
   PRIMARY KEY (patient_key, resource_type, id)
 );
 CREATE INDEX resources_type_id ON resources (resource_type, id);
-CREATE INDEX resources_patient_date ON resources
-  (patient_key, (coalesce(effective_date, '-infinity'::timestamptz)), resource_type, id);
 CREATE INDEX resources_patient_heading_date ON resources
   (patient_key, heading, (coalesce(effective_date, '-infinity'::timestamptz)), resource_type, id);
 CREATE INDEX resources_open_encounters ON resources (patient_key)
