@@ -132,6 +132,17 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       expect((await store.read('Condition', id('c')))?.version).toBe(1);
     });
 
+    it('applies concurrent messages that create the same new resource one after the other', async () => {
+      const id = ids();
+      const key = id('person');
+      const results = await Promise.all(
+        [1, 2, 3, 4].map((n) => store.applyBatch(batch(id('PAS'), [{ patientKey: key, resource: condition(id('c'), `2020-01-0${n}`) }]))),
+      );
+      expect(results.every((result) => result.status === 'applied')).toBe(true);
+      expect((await store.read('Condition', id('c')))?.version).toBe(4);
+      expect((await store.history('Condition', id('c'))).map((version) => version.version)).toEqual([4, 3, 2, 1]);
+    });
+
     it('rolls back the whole batch when any part fails', async () => {
       const id = ids();
       const owner = id('owner');

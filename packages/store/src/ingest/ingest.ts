@@ -31,6 +31,27 @@ const LOG_INSERT = `INSERT INTO message_log
  */
 export async function applyBatch(db: Db, input: IngestBatch, hooks: ApplyHooks = {}): Promise<ApplyResult> {
   const batch = parseBatch(input);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyOnce(db, batch, hooks);
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isTransientConflict(error)) throw error;
+    }
+  }
+}
+
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Conflicts between concurrent transactions that succeed when run again: two batches creating the same new
+ * resource (unique violation on its key), a deadlock, a serialization failure. The rerun sees the winner's rows.
+ */
+function isTransientConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === '40P01' || code === '40001';
+}
+
+async function applyOnce(db: Db, batch: IngestBatch, hooks: ApplyHooks): Promise<ApplyResult> {
   const { message } = batch;
   const now = new Date().toISOString();
   return db.transaction(async (tx) => {
