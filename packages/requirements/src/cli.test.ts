@@ -14,7 +14,7 @@ describe('openidcr-requirements CLI [REQ-REQ-006, REQ-REQ-007]', () => {
     if (!existsSync(cli)) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: resolve(import.meta.dirname, '..') });
     dir = mkdtempSync(join(tmpdir(), 'req-cli-'));
     writeFileSync(join(dir, 'results.json'), JSON.stringify(vitestReport(dir)));
-    writeFileSync(join(dir, 'locality.json'), JSON.stringify({ name: 'Example', consent: { model: 'explicit' }, organisations: [{ ods: 'B86001' }], isa: {} }));
+    writeFileSync(join(dir, 'locality.json'), JSON.stringify({ name: 'Example', organisations: [{ ods: 'B86001' }], isa: { consentModel: { kind: 'explicit-share' }, fairProcessing: { url: 'https://x' }, optOut: { contact: 'x' } } }));
     writeFileSync(join(dir, 'bad-extension.json'), JSON.stringify({ add: [{ id: 'nope' }] }));
   });
 

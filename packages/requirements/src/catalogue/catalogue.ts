@@ -90,26 +90,28 @@ export const CATALOGUE: readonly RequirementInput[] = [
     statement: 'Under the implied consent model a person\'s objection blocks sharing of their record except by break-glass, recorded as a FHIR Consent.',
     rationale: 'Leeds Care Record and Bristol Connecting Care run on implied consent for direct care with a local opt-out.',
     acceptance: ['An opted-out person\'s record is denied to everyone without break-glass'],
-    appliesWhen: [{ path: 'consent.model', equals: 'implied-opt-out', explain: 'the locality does not use implied consent with opt-out' }],
+    appliesWhen: [{ path: 'isa.consentModel.kind', equals: 'implied-opt-out', explain: 'the locality does not use implied consent with opt-out' }],
   }),
   r({
     id: 'REQ-GOV-006', category: 'governance', priority: 'must', title: 'Explicit share-out and share-in',
     statement: 'Under the explicit model each item is shared out or not by its source, viewing needs a share-in consent for the viewing organisation, and consent to the viewer never unlocks items the source did not share out.',
     rationale: 'SystmOne\'s enhanced data sharing model works this way; the "GP owns the data" rule is what practices signed up to.',
     acceptance: ['A&E with share-in still cannot see items the GP did not share out'],
-    appliesWhen: [{ path: 'consent.model', equals: 'explicit', explain: 'the locality does not use the explicit share-in/share-out model' }],
+    appliesWhen: [{ path: 'isa.consentModel.kind', equals: 'explicit-share', explain: 'the locality does not use the explicit share-in/share-out model' }],
   }),
   r({
     id: 'REQ-GOV-007', category: 'governance', priority: 'must', title: 'Practice activation',
     statement: 'A GP practice\'s data is shared only once the practice has activated its agreement.',
     rationale: 'EMIS MIG shows no data until both sides activate the agreement in Data Sharing Manager.',
     acceptance: ['Data from a practice that has not activated is withheld with a reason'],
+    appliesWhen: [{ path: 'isa.consentModel.kind', equals: 'practice-activation', explain: 'the locality does not use practice activation' }],
   }),
   r({
     id: 'REQ-GOV-008', category: 'governance', priority: 'should', title: 'Consent to view at the point of care',
     statement: 'Where the locality requires it, the clinician records the person\'s permission to view, which lasts for a limited time.',
     rationale: 'The Summary Care Record asks permission to view each time or for the length of the relationship.',
     acceptance: ['Consent to view is recorded with an expiry', 'After expiry the view is denied until asked again'],
+    appliesWhen: [{ path: 'isa.consentModel.kind', equals: 'consent-to-view', explain: 'the locality does not ask consent to view' }],
   }),
   r({
     id: 'REQ-GOV-009', category: 'governance', priority: 'must', title: 'National Data Opt-out only for indirect purposes',
@@ -184,6 +186,10 @@ export const CATALOGUE: readonly RequirementInput[] = [
     statement: 'The public notice (who shares what, why, the legal basis, how to opt out, whom to contact) is generated from the ISA in plain English.',
     rationale: 'Caldicott principle 8 and UK GDPR Articles 13-14; notices written separately from the ISA went out of date.',
     acceptance: ['The notice names every sharing party and heading and how to opt out'],
+    needs: [
+      { path: 'isa.fairProcessing.url', exists: true, explain: 'the ISA gives no address for the fair processing notice' },
+      { path: 'isa.optOut.contact', exists: true, explain: 'the ISA gives no contact for objections' },
+    ],
   }),
   r({
     id: 'REQ-CIT-002', category: 'citizen', priority: 'must', title: 'Opt out and opt back in',

@@ -17,15 +17,20 @@ describe('conformance report [REQ-REQ-007]', () => {
   });
 
   it('turns off the consent-model requirements the locality did not choose and finds gaps', () => {
-    const report = checkConformance(catalogue, { name: 'Test locality', consent: { model: 'implied-opt-out' }, organisations: [] });
+    const report = checkConformance(catalogue, { name: 'Test locality', isa: { consentModel: { kind: 'implied-opt-out' } }, organisations: [] });
     const row = (id: string) => report.rows.find((r) => r.id === id)!;
     expect(row('REQ-GOV-005').status).toBe('met');
     expect(row('REQ-GOV-006')).toMatchObject({ status: 'off', because: ['the locality does not use the explicit share-in/share-out model'] });
-    expect(row('REQ-GOV-001')).toMatchObject({ status: 'gap', because: ['the configuration has no Information Sharing Agreement'] });
     expect(row('REQ-REQ-003')).toMatchObject({ status: 'gap', because: ['the configuration lists no organisations'] });
-    expect(report.totals.mustGaps).toEqual(expect.arrayContaining(['REQ-GOV-001', 'REQ-REQ-003']));
+    expect(row('REQ-CIT-001')).toMatchObject({
+      status: 'gap',
+      because: ['the ISA gives no address for the fair processing notice', 'the ISA gives no contact for objections'],
+    });
+    expect(report.totals.mustGaps).toEqual(expect.arrayContaining(['REQ-REQ-003', 'REQ-CIT-001']));
     expect(report.totals.met + report.totals.off + report.totals.gap).toBe(catalogue.length);
-    const md = conformanceToMarkdown(report, 'Test locality');
+    const withoutIsa = checkConformance(catalogue, { name: 'Test locality', organisations: [{ ods: 'B86001' }] });
+    expect(withoutIsa.rows.find((r) => r.id === 'REQ-GOV-001')).toMatchObject({ status: 'gap', because: ['the configuration has no Information Sharing Agreement'] });
+    const md = conformanceToMarkdown(withoutIsa, 'Test locality');
     expect(md).toContain('# Conformance of Test locality');
     expect(md).toContain('- **REQ-GOV-001** (must) Information Sharing Agreement as code — the configuration has no Information Sharing Agreement');
   });
