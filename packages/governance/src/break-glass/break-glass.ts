@@ -1,3 +1,4 @@
+import { instant } from '../time/instant.js';
 import { z } from 'zod';
 
 const isoDateTime = z.iso.datetime({ offset: true });
@@ -58,7 +59,7 @@ export function requestBreakGlass(request: BreakGlassRequest): { ok: true; grant
   const minutes = request.minutes ?? BREAK_GLASS_LIMITS.maxMinutes;
   if (!(minutes > 0 && minutes <= BREAK_GLASS_LIMITS.maxMinutes))
     return { ok: false, error: { code: 'duration-out-of-range', field: 'minutes', message: `minutes: between 1 and ${BREAK_GLASS_LIMITS.maxMinutes}` } };
-  const start = Date.parse(request.now);
+  const start = instant(request.now);
   const parsed = BreakGlassGrantSchema.safeParse({
     id: request.id,
     userId: request.userId,
@@ -88,7 +89,7 @@ export function breakGlassGrantValid(
     grant.personId === personId &&
     grant.organisation === user.organisation.ods &&
     grant.reasonText.trim().length >= BREAK_GLASS_LIMITS.minReasonLength &&
-    Date.parse(grant.grantedAt) <= now &&
-    now < Date.parse(grant.expiresAt)
+    instant(grant.grantedAt) <= now &&
+    now < instant(grant.expiresAt)
   );
 }

@@ -1,8 +1,9 @@
+import { instant } from '../time/instant.js';
 import type { PurposeOfUseCode } from '@openidcr/model';
 import type { OrganisationKind } from '../roles/roles.js';
 import type { ConsentModelConfig } from '../isa/schema.js';
 import type { AnyReasonCode, DecisionPatient, Obligation, Reason } from '../decision/types.js';
-import { latestConsent, type ConsentRecord, type ConsentToView } from './records.js';
+import { latestConsents, type ConsentRecord, type ConsentToView } from './records.js';
 
 /** An organisation as a consent model sees it. `activatedAt`: epoch ms of its practice activation, if any. */
 export interface ConsentParty {
@@ -54,21 +55,22 @@ export interface ConsentModel {
 const noSourceFinding = (): undefined => undefined;
 
 /** Objection (opt-out), whole-record and per source organisation: common to every model here. */
-function objections(input: ConsentInput): { blocks: ConsentFinding[]; objectsTo: (ods: string) => boolean } {
+type LatestConsents = ReturnType<typeof latestConsents>;
+const NO_CONSENTS: LatestConsents = { get: () => undefined };
+
+function objections(input: ConsentInput): { blocks: ConsentFinding[]; objectsTo: (ods: string) => boolean; latest: LatestConsents } {
   const { consents, patient, purposeOfUse, now } = input;
   const blocks: ConsentFinding[] = [];
-  if (consents.length === 0) return { blocks, objectsTo: () => false };
-  const general = latestConsent(consents, patient.personId, 'share', undefined, purposeOfUse, now);
+  if (consents.length === 0) return { blocks, objectsTo: () => false, latest: NO_CONSENTS };
+  const latest = latestConsents(consents, patient.personId, purposeOfUse, now);
+  const general = latest.get('share', undefined);
   if (general?.decision === 'deny')
     blocks.push({
       code: 'objection',
       text: 'The person has objected to their record being shared. Only break-glass (emergency or safeguarding) can open it.',
       breakGlassOverrides: true,
     });
-  return {
-    blocks,
-    objectsTo: (ods) => latestConsent(consents, patient.personId, 'share', ods, purposeOfUse, now)?.decision === 'deny',
-  };
+  return { blocks, objectsTo: (ods) => latest.get('share', ods)?.decision === 'deny', latest };
 }
 
 function sourceObjection(source: ConsentParty): ConsentFinding {
@@ -108,15 +110,15 @@ export function explicitShareModel(options: { itemShareOutRequired?: boolean } =
       'Explicit consent to share: each organisation shares your record only if you have agreed that it may ("share out"), and another organisation sees it only if you have also agreed there that it may look ("share in"). Agreeing at one place never overrides a "no" at another.' +
       (itemShareOutRequired ? ' Each entry is shared only if the professional recording it marked it as shareable.' : ' Entries marked private are never shared.'),
     assess(input) {
-      const { blocks, objectsTo } = objections(input);
-      const { consents, patient, purposeOfUse, now, viewer } = input;
-      const shareIn = latestConsent(consents, patient.personId, 'access', viewer.ods, purposeOfUse, now);
+      const { blocks, objectsTo, latest } = objections(input);
+      const { viewer } = input;
+      const shareIn = latest.get('access', viewer.ods);
       const sharedIn = shareIn?.decision === 'permit';
       return {
         blocks,
         sourceFinding(source) {
           if (objectsTo(source.ods)) return sourceObjection(source);
-          const shareOut = latestConsent(consents, patient.personId, 'disclose', source.ods, purposeOfUse, now);
+          const shareOut = latest.get('disclose', source.ods);
           if (shareOut?.decision !== 'permit')
             return {
               code: 'share-out-missing',
@@ -194,9 +196,9 @@ export function consentToViewModel(options: { maxMinutes?: number } = {}): Conse
         ctv !== undefined &&
         ctv.personId === input.patient.personId &&
         ctv.organisation === input.viewer.ods &&
-        Date.parse(ctv.recordedAt) <= input.now &&
-        input.now < Date.parse(ctv.expiresAt) &&
-        Date.parse(ctv.expiresAt) - Date.parse(ctv.recordedAt) <= maxMs;
+        instant(ctv.recordedAt) <= input.now &&
+        input.now < instant(ctv.expiresAt) &&
+        instant(ctv.expiresAt) - instant(ctv.recordedAt) <= maxMs;
       if (!valid) {
         blocks.push({ code: 'consent-to-view-required', text: 'Ask the person for permission to view their shared record, and record the answer.', breakGlassOverrides: true });
         obligations.push({ kind: 'prompt-consent-to-view', text: 'Ask for and record permission to view.' });

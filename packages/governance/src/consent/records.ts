@@ -1,3 +1,4 @@
+import { instant } from '../time/instant.js';
 import { z } from 'zod';
 import { OdsCodeSchema, PurposeOfUseCodeSchema } from '../isa/schema.js';
 
@@ -46,11 +47,11 @@ export type ConsentToView = z.output<typeof ConsentToViewSchema>;
 /** True when the record is active, and its period (if any) contains `now` (epoch ms). */
 export function consentInEffect(record: ConsentRecord, now: number): boolean {
   if (record.status !== 'active') return false;
-  if (Date.parse(record.dateTime) > now) return false;
+  if (instant(record.dateTime) > now) return false;
   const start = record.period?.start;
   const end = record.period?.end;
-  if (start !== undefined && Date.parse(start) > now) return false;
-  if (end !== undefined && Date.parse(end) <= now) return false;
+  if (start !== undefined && instant(start) > now) return false;
+  if (end !== undefined && instant(end) <= now) return false;
   return true;
 }
 
@@ -72,13 +73,39 @@ export function latestConsent(
     if (record.personId !== personId || record.action !== action || record.organisation !== organisation) continue;
     if (record.purposes !== undefined && !record.purposes.includes(purpose as never)) continue;
     if (!consentInEffect(record, now)) continue;
-    const at = Date.parse(record.dateTime);
+    const at = instant(record.dateTime);
     if (at >= latestAt) {
       latest = record;
       latestAt = at;
     }
   }
   return latest;
+}
+
+/**
+ * The latest record in effect for each action and organisation, in one pass: `get(action, organisation)`.
+ * Same answer as `latestConsent` for every key.
+ */
+export function latestConsents(
+  consents: readonly ConsentRecord[],
+  personId: string,
+  purpose: string,
+  now: number,
+): { get(action: ConsentRecord['action'], organisation: string | undefined): ConsentRecord | undefined } {
+  const latest = new Map<string, ConsentRecord>();
+  const latestAt = new Map<string, number>();
+  for (const record of consents) {
+    if (record.personId !== personId) continue;
+    if (record.purposes !== undefined && !record.purposes.includes(purpose as never)) continue;
+    if (!consentInEffect(record, now)) continue;
+    const key = `${record.action}|${record.organisation ?? ''}`;
+    const at = instant(record.dateTime);
+    if (at >= (latestAt.get(key) ?? -Infinity)) {
+      latest.set(key, record);
+      latestAt.set(key, at);
+    }
+  }
+  return { get: (action, organisation) => (latest.size === 0 ? undefined : latest.get(`${action}|${organisation ?? ''}`)) };
 }
 
 /** A FHIR R4 Consent, as far as `consentFromFhir` reads it. */

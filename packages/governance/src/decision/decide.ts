@@ -110,42 +110,27 @@ export function decide(request: DecisionRequest): Decision {
     return deny(blocking.map(toReason), role.mayBreakGlass, obligations);
   }
 
-  // Per source organisation: ISA sharing rule, party status, consent model.
-  const roleHeadings = new Set(role.headings);
-  const visible = new Set<HeadingId>();
-  const sources: SourcePermission[] = [];
-  let anySourceDenied = false;
-  for (const source of compiled.partyList) {
-    const ods = source.party.ods;
-    if (ods === user.organisation.ods) {
-      const headings = HEADING_IDS.filter((h) => roleHeadings.has(h));
-      for (const h of headings) visible.add(h);
-      sources.push({ ods, name: source.party.name, effect: 'permit', headings, reasons: [{ code: 'own-organisation', text: 'Your own organisation\'s records.', organisation: ods }] });
-      continue;
-    }
-    let denial: Reason | undefined;
-    let headings: HeadingId[] = [];
-    if (!source.active) {
-      denial = { code: 'source-party-not-active', text: `${source.party.name} is ${source.party.status} under the agreement, so its data is not shown.`, organisation: ods };
-    } else {
-      headings = compiled.sharedHeadings(ods, user.organisation.kind, role.id, purpose.id).filter((h) => roleHeadings.has(h));
-      if (headings.length === 0) {
-        denial = { code: 'isa-no-sharing-rule', text: `The agreement does not let ${source.party.name} share any heading your role may see with ${viewer.party.name} for ${purpose.title.toLowerCase()}.`, organisation: ods };
-      } else {
-        const finding = assessment.sourceFinding(source.consentParty);
-        if (finding && !(finding.breakGlassOverrides && breakGlassUsed)) denial = { code: finding.code, text: finding.text, organisation: ods };
-      }
-    }
-    if (denial) {
-      anySourceDenied = true;
-      sources.push({ ods, name: source.party.name, effect: 'deny', headings: [], reasons: [denial] });
-    } else {
-      for (const h of headings) visible.add(h);
-      sources.push({ ods, name: source.party.name, effect: 'permit', headings, reasons: [{ code: 'shared-under-isa', text: `Shared by ${source.party.name} under the agreement.`, organisation: ods }] });
-    }
+  // Per source organisation: the ISA view (party status, sharing rules, role) is memoised; consent is applied on top.
+  const view = compiled.view(user.organisation, role, purpose);
+  let sources = view.sources;
+  let visibleHeadings = view.visibleHeadings;
+  let anySourceDenied = view.anyDenied;
+  let changed: SourcePermission[] | undefined;
+  for (const index of view.consentChecked) {
+    const permission = sources[index]!;
+    const party = compiled.parties.get(permission.ods)!;
+    const finding = assessment.sourceFinding(party.consentParty);
+    if (!finding || (finding.breakGlassOverrides && breakGlassUsed)) continue;
+    changed ??= [...view.sources];
+    changed[index] = { ods: permission.ods, name: permission.name, effect: 'deny', headings: [], reasons: [{ code: finding.code, text: finding.text, organisation: permission.ods }] };
   }
-
-  const visibleHeadings = HEADING_IDS.filter((h) => visible.has(h));
+  if (changed) {
+    sources = changed;
+    anySourceDenied = true;
+    const visible = new Set<HeadingId>();
+    for (const s of changed) if (s.effect === 'permit') for (const h of s.headings) visible.add(h);
+    visibleHeadings = HEADING_IDS.filter((h) => visible.has(h));
+  }
   if (visibleHeadings.length === 0) return deny([{ code: 'no-visible-heading', text: `${role.title}s may see no heading of this record.` }]);
 
   const reasons: Reason[] = [];

@@ -107,8 +107,8 @@ export interface SourcePermission {
   ods: string;
   name: string;
   effect: 'permit' | 'deny';
-  headings: HeadingId[];
-  reasons: Reason[];
+  headings: readonly HeadingId[];
+  reasons: readonly Reason[];
 }
 
 /** Item-level rules `filterRecord` applies on top of headings and sources. */
@@ -143,10 +143,10 @@ export interface DecisionContext {
 export interface Decision {
   effect: 'permit' | 'deny';
   reasons: Reason[];
-  /** Headings the viewer may see, in registry order. Empty when denied. */
-  visibleHeadings: HeadingId[];
-  /** Per source organisation (every ISA party), what may be seen. Empty when denied. */
-  sources: SourcePermission[];
+  /** Headings the viewer may see, in registry order. Empty when denied. Shared and frozen: do not mutate. */
+  visibleHeadings: readonly HeadingId[];
+  /** Per source organisation (every ISA party), what may be seen. Empty when denied. Shared and frozen: do not mutate. */
+  sources: readonly SourcePermission[];
   redaction: RedactionRules;
   /** Denied, but break-glass would open the record for this user. */
   breakGlassAvailable: boolean;

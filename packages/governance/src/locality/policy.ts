@@ -3,7 +3,7 @@ import { HEADING_IDS } from '@openidcr/model';
 import { IsaSchema, type Isa, type IsaParty, type IsaPurpose } from '../isa/schema.js';
 import { DEFAULT_ROLES, parseRoles, zodIssues, type ConfigIssue, type OrganisationKind, type RoleDefinition } from '../roles/roles.js';
 import { createConsentModel, type ConsentModel, type ConsentParty } from '../consent/models.js';
-import type { LocalityPolicy } from '../decision/types.js';
+import type { LocalityPolicy, Reason, SourcePermission } from '../decision/types.js';
 
 /**
  * Build a locality's policy from its ISA (parsed with zod) and, optionally, its own roles and consent model.
@@ -41,6 +41,17 @@ export interface CompiledPolicy {
   /** Headings `source` shares with a viewer of this organisation kind and role, for this ISA purpose, in registry order. */
   sharedHeadings: (source: string, viewerKind: OrganisationKind, roleId: string, purposeId: string) => readonly HeadingId[];
   policyRef: string;
+  /** Per-source permissions before consent, for one viewer organisation, role and purpose (memoised, frozen). */
+  view: (viewer: { ods: string; kind: OrganisationKind }, role: RoleDefinition, purpose: IsaPurpose) => ViewTemplate;
+}
+
+/** What a viewer may see from each source before the person's consent is applied. */
+export interface ViewTemplate {
+  sources: readonly SourcePermission[];
+  /** Index into `sources` of those the consent model may still deny (other organisations, permitted so far). */
+  consentChecked: readonly number[];
+  visibleHeadings: readonly HeadingId[];
+  anyDenied: boolean;
 }
 
 const cache = new WeakMap<LocalityPolicy, CompiledPolicy>();
@@ -85,8 +96,9 @@ function compile(isa: Isa, roles: readonly RoleDefinition[]): CompiledPolicy {
   const purposeByCode = new Map<string, IsaPurpose>();
   for (const purpose of isa.purposes) for (const code of purpose.purposesOfUse) if (!purposeByCode.has(code)) purposeByCode.set(code, purpose);
   const headingMemo = new Map<string, readonly HeadingId[]>();
+  const viewMemo = new Map<string, ViewTemplate>();
 
-  return {
+  const compiled: CompiledPolicy = {
     roles: new Map(roles.map((r) => [r.id, r])),
     parties,
     partyList: [...parties.values()],
@@ -107,5 +119,60 @@ function compile(isa: Isa, roles: readonly RoleDefinition[]): CompiledPolicy {
       return ordered;
     },
     policyRef: `${isa.id}|${isa.version}`,
+    view(viewer, role, purpose) {
+      const key = `${viewer.ods}|${viewer.kind}|${role.id}|${purpose.id}`;
+      const memo = viewMemo.get(key);
+      if (memo) return memo;
+      const template = buildView(compiled, parties, viewer, role, purpose);
+      viewMemo.set(key, template);
+      return template;
+    },
   };
+  return compiled;
+}
+
+function freeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) if (inner && typeof inner === 'object' && !Object.isFrozen(inner)) freeze(inner as object);
+  return Object.freeze(value);
+}
+
+function buildView(
+  compiled: CompiledPolicy,
+  parties: ReadonlyMap<string, CompiledParty>,
+  viewer: { ods: string; kind: OrganisationKind },
+  role: RoleDefinition,
+  purpose: IsaPurpose,
+): ViewTemplate {
+  const roleHeadings = new Set(role.headings);
+  const viewerName = parties.get(viewer.ods)?.party.name ?? viewer.ods;
+  const sources: SourcePermission[] = [];
+  const consentChecked: number[] = [];
+  const visible = new Set<HeadingId>();
+  let anyDenied = false;
+  for (const source of parties.values()) {
+    const { ods, name, status } = source.party;
+    const deny = (reason: Reason): void => {
+      anyDenied = true;
+      sources.push({ ods, name, effect: 'deny', headings: [], reasons: [reason] });
+    };
+    if (ods === viewer.ods) {
+      const headings = HEADING_IDS.filter((h) => roleHeadings.has(h));
+      for (const h of headings) visible.add(h);
+      sources.push({ ods, name, effect: 'permit', headings, reasons: [{ code: 'own-organisation', text: 'Your own organisation\'s records.', organisation: ods }] });
+      continue;
+    }
+    if (!source.active) {
+      deny({ code: 'source-party-not-active', text: `${name} is ${status} under the agreement, so its data is not shown.`, organisation: ods });
+      continue;
+    }
+    const headings = compiled.sharedHeadings(ods, viewer.kind, role.id, purpose.id).filter((h) => roleHeadings.has(h));
+    if (headings.length === 0) {
+      deny({ code: 'isa-no-sharing-rule', text: `The agreement does not let ${name} share any heading your role may see with ${viewerName} for ${purpose.title.toLowerCase()}.`, organisation: ods });
+      continue;
+    }
+    for (const h of headings) visible.add(h);
+    consentChecked.push(sources.length);
+    sources.push({ ods, name, effect: 'permit', headings, reasons: [{ code: 'shared-under-isa', text: `Shared by ${name} under the agreement.`, organisation: ods }] });
+  }
+  return freeze({ sources, consentChecked, visibleHeadings: HEADING_IDS.filter((h) => visible.has(h)), anyDenied });
 }

@@ -1,6 +1,6 @@
-import { headingOf, type HeadingId, type SensitiveCodeList, type SensitivityCode } from '@openidcr/model';
+import { CodeSystems, HEADINGS, isHeadingId, type HeadingId, type SensitiveCodeList, type SensitivityCode } from '@openidcr/model';
 import type { Decision } from '../decision/types.js';
-import { labelsOf, sensitiveCodeIndex, type ItemLabels } from './labels.js';
+import { DEFAULT_SENSITIVE_CODE_INDEX, newLabelScan, scanLabels, sensitiveCodeIndex, type LabelScan, type SensitiveCodeIndex } from './labels.js';
 import { sourceOrganisationOf } from './source.js';
 
 /** Why an item was withheld. Counts by these codes are all a caller learns about withheld items. */
@@ -45,7 +45,37 @@ interface Prepared {
 }
 
 const prepared = new WeakMap<Decision, Prepared>();
-const indexCache = new WeakMap<readonly SensitiveCodeList[], ReturnType<typeof sensitiveCodeIndex>>();
+const indexCache = new WeakMap<readonly SensitiveCodeList[], SensitiveCodeIndex>();
+
+/** Resource type → heading, first match in registry order, as `headingOf` in @openidcr/model decides. */
+const HEADING_BY_TYPE = new Map<string, HeadingId>();
+for (const heading of HEADINGS) for (const type of heading.resourceTypes) if (!HEADING_BY_TYPE.has(type)) HEADING_BY_TYPE.set(type, heading.id);
+
+/** `headingOf` from @openidcr/model without its per-call search of the registry (same answer; tested). */
+export function headingOfItem(resource: Filterable): HeadingId | undefined {
+  const tags = resource.meta?.tag;
+  if (tags)
+    for (const tag of tags) {
+      if (tag?.system !== CodeSystems.heading) continue;
+      if (tag.code !== undefined && isHeadingId(tag.code)) return tag.code;
+      break;
+    }
+  return HEADING_BY_TYPE.get(resource.resourceType);
+}
+
+const sourceCache = new Map<string, string | undefined>();
+/** `sourceOrganisationOf`, memoised on the `meta.source` string (a record has few distinct sources). */
+function sourceOf(resource: Filterable): string | undefined {
+  const raw = resource.meta?.source;
+  if (typeof raw !== 'string') return sourceOrganisationOf(resource as Parameters<typeof sourceOrganisationOf>[0]);
+  let ods = sourceCache.get(raw);
+  if (ods === undefined && !sourceCache.has(raw)) {
+    ods = sourceOrganisationOf({ meta: { source: raw } });
+    if (sourceCache.size >= 10_000) sourceCache.clear();
+    sourceCache.set(raw, ods);
+  }
+  return ods ?? sourceOrganisationOf(resource as Parameters<typeof sourceOrganisationOf>[0]);
+}
 
 function prepare(decision: Decision): Prepared {
   let p = prepared.get(decision);
@@ -79,19 +109,21 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
   const { visible, bySource, cleared } = prepare(decision);
   const { viewerOds, maxConfidentiality, requireShareOutFlag } = decision.redaction;
   const lists = options.sensitiveCodeLists;
-  let index: ReturnType<typeof sensitiveCodeIndex> | undefined;
+  let index: SensitiveCodeIndex = DEFAULT_SENSITIVE_CODE_INDEX;
   if (lists) {
-    index = indexCache.get(lists);
-    if (!index) indexCache.set(lists, (index = sensitiveCodeIndex(lists)));
+    const cached = indexCache.get(lists);
+    if (cached) index = cached;
+    else indexCache.set(lists, (index = sensitiveCodeIndex(lists)));
   }
+  const scan = newLabelScan();
 
   for (const resource of resources) {
-    const heading = headingOf(resource);
+    const heading = headingOfItem(resource);
     if (heading === undefined) {
       if (!REFERENCE_RESOURCE_TYPES.has(resource.resourceType)) withhold('not-record-content');
       else {
         // Reference data has no heading or sharing source; it passes only if it carries no restricting label.
-        const reason = labelReason(labelsOf(resource as Parameters<typeof labelsOf>[0], index), cleared, maxConfidentiality, false);
+        const reason = labelReason(scanLabels(resource as Parameters<typeof scanLabels>[0], index, scan), cleared, maxConfidentiality, false);
         if (reason) withhold(reason);
         else kept.push(resource);
       }
@@ -101,7 +133,7 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
       withhold('heading-not-visible');
       continue;
     }
-    const source = sourceOrganisationOf(resource as Parameters<typeof sourceOrganisationOf>[0]);
+    const source = sourceOf(resource);
     if (source === undefined) {
       withhold('source-unknown');
       continue;
@@ -111,7 +143,7 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
       continue;
     }
     if (source !== viewerOds) {
-      const reason = labelReason(labelsOf(resource as Parameters<typeof labelsOf>[0], index), cleared, maxConfidentiality, requireShareOutFlag);
+      const reason = labelReason(scanLabels(resource as Parameters<typeof scanLabels>[0], index, scan), cleared, maxConfidentiality, requireShareOutFlag);
       if (reason) {
         withhold(reason);
         continue;
@@ -123,10 +155,12 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
 }
 
 /** Why another organisation's item must be withheld on its labels, or undefined when it may be shown. */
-function labelReason(labels: ItemLabels, cleared: ReadonlySet<SensitivityCode>, maxConfidentiality: 'N' | 'R', requireShareOut: boolean): WithheldReason | undefined {
+const RANK_R = 4;
+const RANK_V = 5;
+function labelReason(labels: LabelScan, cleared: ReadonlySet<SensitivityCode>, maxConfidentiality: 'N' | 'R', requireShareOut: boolean): WithheldReason | undefined {
   if (labels.private) return 'private';
   if (requireShareOut && !labels.sharedOut) return 'not-shared-out';
-  if (labels.confidentiality === 'V' || (labels.confidentiality === 'R' && maxConfidentiality !== 'R')) return 'confidentiality';
+  if (labels.confidentialityRank >= RANK_V || (labels.confidentialityRank === RANK_R && maxConfidentiality !== 'R')) return 'confidentiality';
   for (const label of labels.sensitivities) if (!cleared.has(label)) return 'sensitive';
   return undefined;
 }

@@ -19,66 +19,109 @@ export interface ItemLabels {
 type Coding = { system?: string | undefined; code?: string | undefined };
 type Labelled = { meta?: { security?: readonly Coding[] | undefined; tag?: readonly Coding[] | undefined } | undefined; [key: string]: unknown };
 
-const CONFIDENTIALITY_RANK = { U: 0, L: 1, M: 2, N: 3, R: 4, V: 5 } as const;
+const CONFIDENTIALITY = ['U', 'L', 'M', 'N', 'R', 'V'] as const;
+const CONFIDENTIALITY_RANK: Readonly<Record<string, number>> = { U: 0, L: 1, M: 2, N: 3, R: 4, V: 5 };
 
-/** A lookup from `system|code` to the sensitivity labels the code earns, built once per list set. */
-export function sensitiveCodeIndex(lists: readonly SensitiveCodeList[] = SensitiveCodeLists): ReadonlyMap<string, SensitivityCode[]> {
-  const index = new Map<string, SensitivityCode[]>();
-  for (const list of lists)
+/** Sensitivity labels a code earns, by code system then code. */
+export type SensitiveCodeIndex = ReadonlyMap<string, ReadonlyMap<string, readonly SensitivityCode[]>>;
+
+/** Index sensitive code lists by system and code, built once per list set. */
+export function sensitiveCodeIndex(lists: readonly SensitiveCodeList[] = SensitiveCodeLists): SensitiveCodeIndex {
+  const index = new Map<string, Map<string, SensitivityCode[]>>();
+  for (const list of lists) {
+    const bySystem = index.get(list.system) ?? new Map<string, SensitivityCode[]>();
+    index.set(list.system, bySystem);
     for (const code of Object.keys(list.codes)) {
-      const key = `${list.system}|${code}`;
-      const labels = index.get(key) ?? [];
+      const labels = bySystem.get(code) ?? [];
       if (!labels.includes(list.label)) labels.push(list.label);
-      index.set(key, labels);
+      bySystem.set(code, labels);
     }
+  }
   return index;
 }
 
-const defaultIndex = sensitiveCodeIndex();
+export const DEFAULT_SENSITIVE_CODE_INDEX = sensitiveCodeIndex();
 
 /** Clinical code elements checked against the sensitive code lists. */
 const CODE_ELEMENTS = ['code', 'medicationCodeableConcept', 'vaccineCode', 'type', 'reasonCode'] as const;
 
-function addCodes(value: unknown, index: ReadonlyMap<string, SensitivityCode[]>, into: Set<SensitivityCode>): void {
+/** Scratch state of one scan; reused by `filterRecord`, so a scan allocates nothing for an unlabelled item. */
+export interface LabelScan {
+  sensitivities: SensitivityCode[];
+  confidentialityRank: number;
+  sharedOut: boolean;
+  private: boolean;
+}
+
+export function newLabelScan(): LabelScan {
+  return { sensitivities: [], confidentialityRank: -1, sharedOut: false, private: false };
+}
+
+function addSensitivity(out: LabelScan, label: SensitivityCode): void {
+  if (!out.sensitivities.includes(label)) out.sensitivities.push(label);
+}
+
+function scanCodings(codings: readonly Coding[] | undefined, out: LabelScan): void {
+  if (!codings) return;
+  for (let i = 0; i < codings.length; i++) {
+    const c = codings[i];
+    if (!c || c.code === undefined) continue;
+    if (c.system === CodeSystems.actCode) {
+      if (Object.hasOwn(Sensitivity, c.code)) addSensitivity(out, c.code as SensitivityCode);
+    } else if (c.system === CodeSystems.confidentiality) {
+      const rank = CONFIDENTIALITY_RANK[c.code];
+      if (rank !== undefined && rank > out.confidentialityRank) out.confidentialityRank = rank;
+    } else if (c.system === CodeSystems.sharing) {
+      if (c.code === SHARING_CODES.shareOut) out.sharedOut = true;
+      else if (c.code === SHARING_CODES.private) out.private = true;
+    }
+  }
+}
+
+function scanConcept(value: unknown, index: SensitiveCodeIndex, out: LabelScan): void {
   if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    for (const item of value) addCodes(item, index, into);
+    for (const item of value) scanConcept(item, index, out);
     return;
   }
   const coding = (value as { coding?: unknown }).coding;
   if (!Array.isArray(coding)) return;
   for (const c of coding as Coding[]) {
     if (!c || typeof c.code !== 'string' || typeof c.system !== 'string') continue;
-    const labels = index.get(`${c.system}|${c.code}`);
-    if (labels) for (const label of labels) into.add(label);
+    const labels = index.get(c.system)?.get(c.code);
+    if (labels) for (const label of labels) addSensitivity(out, label);
   }
+}
+
+/** Scan an item's labels into `out` (reset first). */
+export function scanLabels(resource: Labelled, index: SensitiveCodeIndex, out: LabelScan): LabelScan {
+  out.sensitivities.length = 0;
+  out.confidentialityRank = -1;
+  out.sharedOut = false;
+  out.private = false;
+  const meta = resource.meta;
+  if (meta) {
+    scanCodings(meta.security, out);
+    scanCodings(meta.tag, out);
+  }
+  for (const element of CODE_ELEMENTS) {
+    const value = resource[element];
+    if (value !== undefined) scanConcept(value, index, out);
+  }
+  return out;
 }
 
 /**
  * The labels of an item: sensitivity from `meta.security` (v3 ActCode) and from its clinical codes (shipped sensitive
- * code lists, or the locality's own index), the highest confidentiality in `meta.security`, and sharing flags.
+ * code lists, or the locality's own index), the highest confidentiality in `meta.security`, and sharing flags from
+ * `meta.tag` or `meta.security`.
  */
-export function labelsOf(resource: Labelled, index: ReadonlyMap<string, SensitivityCode[]> = defaultIndex): ItemLabels {
-  const sensitivities = new Set<SensitivityCode>();
-  let confidentiality: ItemLabels['confidentiality'];
-  let sharedOut = false;
-  let isPrivate = false;
-  const read = (codings: readonly Coding[] | undefined): void => {
-    if (!codings) return;
-    for (const c of codings) {
-      if (!c) continue;
-      if (c.system === CodeSystems.actCode && c.code !== undefined && c.code in Sensitivity) sensitivities.add(c.code as SensitivityCode);
-      else if (c.system === CodeSystems.confidentiality && c.code !== undefined && c.code in CONFIDENTIALITY_RANK) {
-        const code = c.code as keyof typeof CONFIDENTIALITY_RANK;
-        if (confidentiality === undefined || CONFIDENTIALITY_RANK[code] > CONFIDENTIALITY_RANK[confidentiality]) confidentiality = code;
-      } else if (c.system === CodeSystems.sharing) {
-        if (c.code === SHARING_CODES.shareOut) sharedOut = true;
-        else if (c.code === SHARING_CODES.private) isPrivate = true;
-      }
-    }
+export function labelsOf(resource: Labelled, index: SensitiveCodeIndex = DEFAULT_SENSITIVE_CODE_INDEX): ItemLabels {
+  const scan = scanLabels(resource, index, newLabelScan());
+  return {
+    sensitivities: [...scan.sensitivities],
+    confidentiality: scan.confidentialityRank < 0 ? undefined : CONFIDENTIALITY[scan.confidentialityRank],
+    sharedOut: scan.sharedOut,
+    private: scan.private,
   };
-  read(resource.meta?.security);
-  read(resource.meta?.tag);
-  for (const element of CODE_ELEMENTS) addCodes(resource[element], index, sensitivities);
-  return { sensitivities: [...sensitivities], confidentiality, sharedOut, private: isPrivate };
 }

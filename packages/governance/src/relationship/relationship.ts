@@ -1,3 +1,4 @@
+import { instant } from '../time/instant.js';
 import { z } from 'zod';
 import { OdsCodeSchema } from '../isa/schema.js';
 
@@ -57,7 +58,7 @@ export function declareRelationship(input: DeclareRelationshipInput):
   const hours = input.hours ?? SELF_DECLARED_RELATIONSHIP.maxHours;
   if (!(hours > 0 && hours <= SELF_DECLARED_RELATIONSHIP.maxHours))
     return { ok: false, error: { code: 'duration-out-of-range', field: 'hours', message: `hours: between 0 and ${SELF_DECLARED_RELATIONSHIP.maxHours}` } };
-  const start = Date.parse(input.now);
+  const start = instant(input.now);
   if (Number.isNaN(start)) return { ok: false, error: { code: 'invalid-now', field: 'now', message: 'now: not an ISO date-time' } };
   const parsed = RelationshipSchema.safeParse({
     id: input.id,
@@ -97,8 +98,8 @@ export function findRelationship(
     if (r.personId !== patient.personId) continue;
     if (r.userId !== undefined ? r.userId !== user.id : r.organisation !== user.organisation.ods) continue;
     if (r.userId !== undefined && r.organisation !== undefined && r.organisation !== user.organisation.ods) continue;
-    if (Date.parse(r.start) > now) continue;
-    if (r.end !== undefined && Date.parse(r.end) <= now) continue;
+    if (instant(r.start) > now) continue;
+    if (r.end !== undefined && instant(r.end) <= now) continue;
     if (r.kind === 'self-declared' && (r.end === undefined || r.userId === undefined || !r.reason)) continue;
     if (best === undefined || PREFERENCE[r.kind] < PREFERENCE[best.kind]) best = r;
   }
