@@ -12,7 +12,7 @@ export * from './profiles/shipped.js';
 // HL7 v2 → FHIR
 export type { MappedResource, MappingContext, PatientFacts } from './mapping/context.js';
 export { hl7DateTime, hl7Date } from './mapping/datatypes.js';
-export { specFor, supportedMessageTypes, prepareMessage, finishResources, sourceOrganisation, type MessageSpec, type PreparedMessage } from './mapping/index.js';
+export { specFor, supportedMessageTypes, prepareMessage, finishResources, sourceOfMessage, sourceOrganisation, type MessageSpec, type PreparedMessage, type ResourceSource } from './mapping/index.js';
 // Master patient index
 export * from './mpi/matching.js';
 export * from './mpi/mpi.js';
@@ -20,3 +20,10 @@ export * from './mpi/mpi.js';
 export * from './ingest/keyed-lock.js';
 export * from './ingest/memory.js';
 export * from './ingest/ingestor.js';
+export * from './ingest/fhir-bundle.js';
+// Transport
+export * from './mllp/framing.js';
+export * from './mllp/server.js';
+export * from './mllp/client.js';
+export * from './http/hl7-endpoint.js';
+export * from './fhir/http-sink.js';

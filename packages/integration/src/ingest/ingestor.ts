@@ -6,11 +6,12 @@ import { parseUnit, type Hl7Header, type Hl7Message, type ParseOutcome } from '.
 import { businessError, Hl7ErrorCodes, type Hl7Problem } from '../hl7/problems.js';
 import { splitMessages, type MessageUnit } from '../hl7/split.js';
 import type { MappedResource, MappingContext } from '../mapping/context.js';
-import { finishResources, prepareMessage, type PreparedMessage } from '../mapping/index.js';
+import { finishResources, prepareMessage, sourceOfMessage, type PreparedMessage } from '../mapping/index.js';
 import { patientResource } from '../mapping/patient.js';
 import { MasterPatientIndex, type MpiOptions } from '../mpi/mpi.js';
 import { ShippedProfiles } from '../profiles/shipped.js';
 import type { SourceProfile } from '../profiles/profile.js';
+import { ingestFhirBundle, type BundleIngestResult } from './fhir-bundle.js';
 import { KeyedLock } from './keyed-lock.js';
 
 /** A named feed and the profile its messages are read with. */
@@ -227,7 +228,7 @@ export class Ingestor {
       }
       if (ctx.problems.length > 0) return fail(ctx.problems.some((p) => p.severity === 'reject') ? 'rejected' : 'error', ctx.problems);
       const patient = patientResource(personId, prepared.patient, resolution.nhsNumber, resolution.localIds, localIdentifierSystem) as MappedResource;
-      resources = finishResources(prepared, [patient, ...mapped], { personId, receivedAt, contentHash });
+      resources = finishResources(sourceOfMessage(prepared), [patient, ...mapped], { receivedAt, contentHash });
     } else {
       warnings.push(`no mapping for ${message.type}: message logged and acknowledged, nothing mapped`);
     }
@@ -278,6 +279,11 @@ export class Ingestor {
       if (p) return p.personId;
     }
     return undefined;
+  }
+
+  /** Ingests a FHIR R4 Bundle (a source that already speaks FHIR) as one atomic batch. */
+  ingestBundle(json: unknown, channel?: string | Channel, raw?: string): Promise<BundleIngestResult> {
+    return ingestFhirBundle({ sink: this.options.sink, mpi: this.mpi, lock: this.lock, now: this.now }, json, this.channel(channel), raw);
   }
 
   /** Re-ingests dead letters (after the mapping or the profile was fixed). */

@@ -168,11 +168,41 @@ function labelsOf(resource: Record<string, unknown>): Set<SensitivityCode> {
   return labels;
 }
 
+/** Where a set of resources came from: enough to label them and write their Provenance. */
+export interface ResourceSource {
+  profile: SourceProfile;
+  ods: string;
+  metaSource: string;
+  sourceTime: string | undefined;
+  /** `ADT^A01`, `FHIR Bundle` */
+  messageType: string;
+  controlId: string;
+  /** Who to name as the agent (the sending application). */
+  agentDisplay: string;
+  /** `hl7v2-message` or `fhir-bundle`: the kind of thing the Provenance entity identifies. */
+  entityKind: string;
+}
+
+/** The resource source of a prepared HL7 message. */
+export function sourceOfMessage(prepared: PreparedMessage): ResourceSource {
+  const h = prepared.message.header;
+  return {
+    profile: prepared.profile,
+    ods: prepared.ods,
+    metaSource: prepared.metaSource,
+    sourceTime: prepared.sourceTime,
+    messageType: `HL7 v2 ${prepared.message.type}`,
+    controlId: h.controlId,
+    agentDisplay: h.sendingApplication || prepared.ods,
+    entityKind: 'hl7v2-message',
+  };
+}
+
 /** Adds meta.source, security labels (from sensitivity rules and the profile) and one Provenance for the message. */
 export function finishResources(
-  prepared: PreparedMessage,
+  prepared: ResourceSource,
   resources: MappedResource[],
-  provenance: { personId: string; receivedAt: string; contentHash: string },
+  provenance: { receivedAt: string; contentHash: string },
 ): MappedResource[] {
   const out: MappedResource[] = [];
   const byRef = new Map<string, Set<SensitivityCode>>();
@@ -194,27 +224,26 @@ export function finishResources(
     out.push({ ...r, meta } as MappedResource);
   }
   if (out.length === 0) return out;
-  const h = prepared.message.header;
   out.push({
     resourceType: 'Provenance',
-    id: stableId('prov', prepared, h.controlId, provenance.contentHash),
+    id: stableId('prov', prepared, prepared.controlId, provenance.contentHash),
     meta: { source: prepared.metaSource },
     target: out.map((r) => ({ reference: `${r.resourceType}/${r.id}` })),
     occurredDateTime: prepared.sourceTime,
     recorded: provenance.receivedAt,
-    activity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation', code: 'UPDATE', display: 'revise' }], text: `HL7 v2 ${prepared.message.type}` },
+    activity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation', code: 'UPDATE', display: 'revise' }], text: prepared.messageType },
     agent: [
       {
         type: { coding: [{ system: CodeSystems.provenanceParticipant, code: 'author', display: 'Author' }] },
-        who: { identifier: { system: ODS_CODE_SYSTEM, value: prepared.ods }, display: h.sendingApplication || prepared.ods },
+        who: { identifier: { system: ODS_CODE_SYSTEM, value: prepared.ods }, display: prepared.agentDisplay },
       },
     ],
     entity: [
       {
         role: 'source',
         what: {
-          identifier: { system: `https://openidcr.org/Id/hl7v2-message/${encodeURIComponent(prepared.ods)}`, value: h.controlId },
-          display: `${prepared.message.type} ${h.controlId} (sha256 ${provenance.contentHash.slice(0, 12)})`,
+          identifier: { system: `https://openidcr.org/Id/${prepared.entityKind}/${encodeURIComponent(prepared.ods)}`, value: prepared.controlId },
+          display: `${prepared.messageType} ${prepared.controlId} (sha256 ${provenance.contentHash.slice(0, 12)})`,
         },
       },
     ],
