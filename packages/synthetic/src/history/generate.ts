@@ -62,8 +62,11 @@ function labelsOf(code: string): SensitivityCode[] {
   return sensitivityOfCode(CodeSystems.snomed, code);
 }
 
-function clampPast(ms: number, startMs: number, floorMs: number): number {
-  return Math.max(floorMs, Math.min(ms, startMs - HOUR));
+/** Keeps a time before `limitMs` (and after `floorMs`); a time past the limit moves to 10:00 the day before it. */
+function clampPast(ms: number, limitMs: number, floorMs: number): number {
+  const limit = limitMs - HOUR;
+  if (ms <= limit) return Math.max(floorMs, ms);
+  return Math.max(floorMs, startOfDay(limit) - DAY + 10 * HOUR);
 }
 
 /** A working-hours time on the day of `ms`: 08:00-17:59. */
@@ -358,7 +361,7 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
   const admit = (problem: Problem | undefined, admittedMs: number, losDays: number | undefined): void => {
     const dischargedMs = losDays === undefined ? undefined : admittedMs + losDays * DAY + rng.int(0, 8) * HOUR;
     if (admittedMs <= birthMs || overlaps(admittedMs, dischargedMs ?? startMs)) return;
-    const specialtyWards = (problem && WARDS_BY_CONDITION[problem.def.key]) ?? ['Elderly Care Ward 3', 'Acute Medical Unit'];
+    const specialtyWards = (problem && WARDS_BY_CONDITION[problem.def.key]) ?? (realAge >= 75 ? ['Elderly Care Ward 3'] : ['Acute Medical Unit']);
     const wards: Admission['wards'] = [];
     const viaAmu = specialtyWards[0] !== 'Acute Medical Unit' && rng.chance(0.4);
     if (viaAmu) wards.push({ ward: 'Acute Medical Unit', bed: `B${rng.int(1, 30)}`, fromMs: admittedMs });
@@ -424,9 +427,21 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
   const orgFor = (to: 'acute' | 'mental-health' | 'community'): SyntheticOrganisation => (to === 'acute' ? acute : to === 'mental-health' ? mentalHealth : community);
   const roleFor = (org: SyntheticOrganisation): Parameters<LocalityIndex['users']>[1] =>
     org === acute ? 'hospital-clinician' : org === mentalHealth ? 'mental-health-clinician' : 'nurse';
-  const book = (org: SyntheticOrganisation, service: string, startAt: number, referral: Referral | undefined, labels: SensitivityCode[], location: string): AppointmentItem => {
-    const status: AppointmentItem['status'] = startAt >= startMs ? 'booked' : rng.weighted(['fulfilled', 'cancelled', 'noshow'] as const, [85, 10, 5]);
-    const bookedMs = Math.min(startAt - rng.int(7, 40) * DAY, startMs - HOUR);
+  const book = (
+    org: SyntheticOrganisation,
+    service: string,
+    startAt: number,
+    referral: Referral | undefined,
+    labels: SensitivityCode[],
+    location: string,
+    attended = false,
+  ): AppointmentItem => {
+    const status: AppointmentItem['status'] = startAt >= startMs ? 'booked' : attended ? 'fulfilled' : rng.weighted(['fulfilled', 'cancelled', 'noshow'] as const, [85, 10, 5]);
+    // Booked after the referral that asked for it and before the appointment itself (and before the end date).
+    const earliest = Math.max(birthMs + HOUR, referral ? referral.authoredMs + HOUR : startAt - 60 * DAY);
+    const latest = Math.min(startAt - HOUR, startMs - HOUR);
+    const wanted = workingTime(rng, startAt - rng.int(7, 40) * DAY);
+    const bookedMs = latest <= earliest ? earliest : Math.min(latest, Math.max(earliest, wanted));
     const item: AppointmentItem = {
       n: n.next(),
       labels,
@@ -437,7 +452,7 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
       startMs: startAt,
       minutes: rng.pick([15, 20, 30, 45]),
       status,
-      bookedMs: Math.max(bookedMs, birthMs + HOUR),
+      bookedMs,
       appointmentId: `A${String(index).padStart(7, '0')}${appointments.length + 1}`,
     };
     if (referral) item.referral = referral;
@@ -446,8 +461,12 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
   };
   for (const problem of problems) {
     const target = problem.def.referral;
-    if (!target || problem.def.resolves || !rng.chance(0.35)) continue;
-    const authoredMs = clampPast(workingTime(rng, problem.onsetMs + rng.int(7, 180) * DAY), startMs - DAY, problem.onsetMs);
+    // Severe mental illness is diagnosed by the mental health trust after a GP referral; other problems are referred later, sometimes.
+    const diagnosedOnReferral = problem.def.manager === 'mental-health';
+    if (!target || problem.def.resolves || !(diagnosedOnReferral || rng.chance(0.35))) continue;
+    const authoredMs = diagnosedOnReferral
+      ? Math.max(birthMs + DAY, workingTime(rng, problem.onsetMs - rng.int(14, 60) * DAY))
+      : clampPast(workingTime(rng, problem.onsetMs + rng.int(7, 180) * DAY), startMs - DAY, problem.onsetMs);
     const to = orgFor(target.to);
     const referral: Referral = {
       n: n.next(),
@@ -463,9 +482,11 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
       referralId: `R${String(index).padStart(7, '0')}${referrals.length + 1}`,
     };
     referrals.push(referral);
-    const apptAt = workingTime(rng, authoredMs + rng.int(referral.priority === 'urgent' ? 5 : 14, referral.priority === 'urgent' ? 14 : 84) * DAY);
+    const apptAt = diagnosedOnReferral
+      ? problem.onsetMs
+      : workingTime(rng, authoredMs + rng.int(referral.priority === 'urgent' ? 5 : 14, referral.priority === 'urgent' ? 14 : 84) * DAY);
     const location = to === acute ? `${target.specialty} Outpatients` : to === mentalHealth ? 'Community Mental Health Centre' : 'Community Clinic';
-    const appt = book(to, target.specialty, apptAt, referral, problem.labels, location);
+    const appt = book(to, target.specialty, apptAt, referral, problem.labels, location, diagnosedOnReferral);
     if (appt.status === 'fulfilled') {
       referral.status = 'completed';
       const letterAt = appt.startMs + rng.int(1, 10) * DAY;
@@ -505,7 +526,7 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
   };
   for (const problem of problems) {
     if (problem.def.manager !== 'mental-health') continue;
-    episode('mental-health', mentalHealth, clinician(mentalHealth, 'care-coordinator'), 'Community mental health team', clampPast(problem.onsetMs + rng.int(1, 60) * DAY, startMs - DAY, problem.onsetMs), problem);
+    episode('mental-health', mentalHealth, clinician(mentalHealth, 'care-coordinator'), 'Community mental health team', problem.onsetMs, problem);
   }
   for (const appt of appointments) {
     if (appt.org === mentalHealth && appt.status === 'fulfilled' && appt.referral && appt.referral.problem.def.manager !== 'mental-health') {

@@ -416,8 +416,12 @@ function finalise(person: Person, drafts: Draft[], faultRate: number): Synthetic
     // Two draws reserved for the misspelling, used only when that fault is chosen.
     const spellDraws = [rng.next(), rng.next()] as const;
     const canReorder = draft.admission !== undefined && draft.type !== 'ADT^A01';
-    const kinds: Hl7Fault[] = canReorder ? ['missing-nhs-number', 'misspelt-name', 'duplicate', 'out-of-order'] : ['missing-nhs-number', 'misspelt-name', 'duplicate'];
-    const fault = faulty ? kinds[Math.floor(roll * kinds.length)] : undefined;
+    // Few messages can arrive out of order (hospital updates after an admission), so they take that fault half the time.
+    const fault: Hl7Fault | undefined = !faulty
+      ? undefined
+      : canReorder && roll < 0.5
+        ? 'out-of-order'
+        : (['missing-nhs-number', 'misspelt-name', 'duplicate'] as const)[Math.floor(((canReorder ? roll - 0.5 : roll) / (canReorder ? 0.5 : 1)) * 3)];
     const options: PidOptions = {};
     if (fault === 'missing-nhs-number') options.omitNhsNumber = true;
     if (fault === 'misspelt-name') options.family = misspell(spellDraws, person.family);

@@ -32,7 +32,7 @@ let records: SyntheticPatientRecord[] = [];
 let all: FhirResource[] = [];
 
 beforeAll(() => {
-  wide = [...generatePatients({ seed: 42, patients: 800 })];
+  wide = [...generatePatients({ seed: 42, patients: 600 })];
   records = wide.slice(0, 200);
   all = records.flatMap((r) => r.resources);
 }, 120_000);

@@ -23,7 +23,7 @@ describe('Rng', () => {
       buckets[Math.floor(x * 10)]! += 1;
     }
     for (const count of buckets) expect(count).toBeGreaterThan(1_800);
-  });
+  }, 30_000);
 
   it('int covers both ends and weighted follows the weights', () => {
     const rng = new Rng(3);
