@@ -142,6 +142,6 @@ export async function startHarness(overrides: Partial<CitizenDeps> = {}): Promis
 }
 
 export const citizen = (person: { nhsNumber: string; name: string }, actingFor?: string): CitizenPrincipal => ({ kind: 'citizen', nhsNumber: person.nhsNumber, name: person.name, ...(actingFor ? { actingFor } : {}) });
-export const CONTACT_CENTRE: CitizenPrincipal = { kind: 'staff', userId: 'cc-42', name: 'Alex Clerk', roleId: 'contact-centre', organisation: { ods: 'X9L', kind: 'local-authority' } };
+export const CONTACT_CENTRE: Extract<CitizenPrincipal, { kind: 'staff' }> = { kind: 'staff', userId: 'cc-42', name: 'Alex Clerk', roleId: 'contact-centre', organisation: { ods: 'X9L', kind: 'local-authority' } };
 
 export { CodeSystems };
