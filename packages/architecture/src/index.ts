@@ -35,3 +35,17 @@ export type { DevIssuer, DevIssuerOptions, IssueOptions } from './auth/dev-issue
 export { smartConfiguration, smartRouter } from './auth/smart.js';
 export type { SmartConfigurationOptions } from './auth/smart.js';
 export { HttpProblem, POLICY_CODE_SYSTEM, PolicyCodes, outcome, issue } from './http/outcome.js';
+export { fhirRouter, PEP_MARK, NOT_PATIENT_DATA } from './fhir/router.js';
+export type { FhirRouterDeps } from './fhir/router.js';
+export { capabilityStatement } from './fhir/capability.js';
+export type { RouteCapability } from './fhir/capability.js';
+export { RECORD_TYPES } from './fhir/search-params.js';
+export type { ResourceTypeSpec, SearchParamSpec } from './fhir/search-params.js';
+export { PolicyPoint, inMemoryGrants, registeredGpOf, decisionUserOf } from './policy/pep.js';
+export type { PolicyPointDeps, BreakGlassGrants, GovernanceReader, PatientScope, PolicyAlert } from './policy/pep.js';
+export { storeAuditSink, readAuditChain, verifyStoreAudit, chainedEventOf } from './policy/audit.js';
+export type { AuditSink } from './policy/audit.js';
+export { pooledSource } from './topology/pooled.js';
+export { SourceInputError } from './topology/source.js';
+export type { RecordSource, LocatedResource, UnavailableSource, SourceResult, ResultPage, PatientCriteria, ListQuery } from './topology/source.js';
+export { httpHygiene, requestIdOf } from './http/middleware.js';

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { Bundle, BundleEntry, OperationOutcomeIssue, ResourceLike } from '@openidcr/model';
+import type { Decision, FilteredRecord } from '@openidcr/governance';
+import { POLICY_CODE_SYSTEM, PolicyCodes, outcome } from '../http/outcome.js';
+import type { UnavailableSource } from '../topology/source.js';
+
+/** The issue saying how many items policy withheld, and why (counts only, never which). */
+export function withheldIssue(withheld: FilteredRecord<unknown>['withheld'], total: number): OperationOutcomeIssue | undefined {
+  if (total === 0) return undefined;
+  const reasons = withheld.map((w) => `${w.count} ${w.text.replace(/\.$/, '').toLowerCase()}`).join('; ');
+  return {
+    severity: 'information',
+    code: 'suppressed',
+    details: { coding: [{ system: POLICY_CODE_SYSTEM, code: PolicyCodes.withheld, display: 'Withheld by policy' }], text: `${total} ${total === 1 ? 'item was' : 'items were'} withheld by policy` },
+    diagnostics: `${total} ${total === 1 ? 'item was' : 'items were'} withheld by policy (${reasons}).`,
+  };
+}
+
+/** The issue saying a source did not answer, naming it. */
+export function unavailableIssue(source: UnavailableSource): OperationOutcomeIssue {
+  return {
+    severity: 'warning',
+    code: 'incomplete',
+    details: { coding: [{ system: POLICY_CODE_SYSTEM, code: PolicyCodes.sourceUnavailable, display: source.name }], text: source.name },
+    diagnostics: `${source.name} (${source.organisation}) ${source.reason === 'timeout' ? 'did not answer in time' : 'could not be reached'}: ${source.message}. Its records are not shown.`,
+  };
+}
+
+/** The issue of a denial, with the reasons and, when break-glass would open the record, the policy coding saying so. */
+export function denialIssues(decision: Decision, patientReference?: string): OperationOutcomeIssue[] {
+  const reasons = decision.reasons.length > 0 ? decision.reasons : [{ code: 'denied', text: 'Access denied by policy.' }];
+  return reasons.map((reason, index) => ({
+    severity: 'error',
+    code: 'forbidden',
+    details: {
+      coding: [
+        { system: POLICY_CODE_SYSTEM, code: reason.code },
+        ...(index === 0 && decision.breakGlassAvailable ? [{ system: POLICY_CODE_SYSTEM, code: PolicyCodes.breakGlassAvailable, display: 'Break-glass access is available' }] : []),
+      ],
+      text: reason.text,
+    },
+    diagnostics: reason.text,
+    ...(patientReference ? { expression: [patientReference] } : {}),
+  }));
+}
+
+export interface SearchsetInput {
+  base: string;
+  selfUrl: string;
+  nextUrl?: string | undefined;
+  matches: readonly ResourceLike[];
+  includes?: readonly ResourceLike[];
+  issues?: ReadonlyArray<OperationOutcomeIssue | undefined>;
+  now: Date;
+  total?: number | undefined;
+}
+
+/** A searchset Bundle: matches, includes, and one outcome entry carrying the withheld and unavailable notices. */
+export function searchset(input: SearchsetInput): Bundle {
+  const entry = (resource: ResourceLike, mode: 'match' | 'include'): BundleEntry =>
+    ({ fullUrl: `${input.base}/${resource.resourceType}/${resource.id}`, resource, search: { mode } }) as BundleEntry;
+  const entries: BundleEntry[] = [...input.matches.map((r) => entry(r, 'match')), ...(input.includes ?? []).map((r) => entry(r, 'include'))];
+  const issues = (input.issues ?? []).filter((i): i is OperationOutcomeIssue => i !== undefined);
+  if (issues.length > 0) entries.push({ fullUrl: `urn:uuid:${randomUUID()}`, resource: outcome(...issues), search: { mode: 'outcome' } } as BundleEntry);
+  return {
+    resourceType: 'Bundle',
+    id: randomUUID(),
+    meta: { lastUpdated: input.now.toISOString() },
+    type: 'searchset',
+    ...(input.total !== undefined ? { total: input.total } : {}),
+    link: [{ relation: 'self', url: input.selfUrl }, ...(input.nextUrl ? [{ relation: 'next', url: input.nextUrl }] : [])],
+    entry: entries,
+  } as Bundle;
+}

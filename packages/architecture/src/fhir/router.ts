@@ -1,0 +1,564 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { NHS_NUMBER_SYSTEM, isValidNhsNumber, normaliseNhsNumber, type OperationOutcomeIssue, type ResourceLike } from '@openidcr/model';
+import { BREAK_GLASS_REASONS, requestBreakGlass, type BreakGlassGrant, type Decision, type LocalityPolicy, type WithheldCount } from '@openidcr/governance';
+import type { RecordStore } from '@openidcr/store';
+import { authenticate, userOf, type AuthenticatedUser, type TokenVerifier } from '../auth/tokens.js';
+import { HttpProblem, badParameter, issue, outcome, sendFhir, sendProblem } from '../http/outcome.js';
+import { httpHygiene } from '../http/middleware.js';
+import { storeAuditSink, type AuditSink } from '../policy/audit.js';
+import { PolicyPoint, inMemoryGrants, type BreakGlassGrants, type GovernanceReader, type PatientScope, type PolicyAlert } from '../policy/pep.js';
+import { pooledSource } from '../topology/pooled.js';
+import { SourceInputError, type LocatedResource, type RecordSource, type UnavailableSource } from '../topology/source.js';
+import { denialIssues, searchset, unavailableIssue, withheldIssue } from './bundle.js';
+import { capabilityStatement, type RouteCapability } from './capability.js';
+import {
+  COMMON_SEARCH_PARAMS,
+  PATIENT_INCLUDES,
+  Query,
+  RECORD_TYPES,
+  countOf,
+  dateRangeOf,
+  includesOf,
+  matchesToken,
+  referencesAt,
+  sortOf,
+  tokensOf,
+  type SearchParamSpec,
+} from './search-params.js';
+
+/** What `fhirRouter` needs. Give a `store` for the pooled topology, or a `source` (plus `governance` and `audit`). */
+export interface FhirRouterDeps {
+  /** The pooled store: record source, governance data and audit in one. */
+  store?: RecordStore | undefined;
+  /** Where the record is read from (default: the store). */
+  source?: RecordSource | undefined;
+  /** Consents and legitimate relationships (default: the store). */
+  governance?: GovernanceReader | undefined;
+  /** Where audit events go (default: the store's hash-chained audit table). */
+  audit?: AuditSink | undefined;
+  policy: LocalityPolicy;
+  /** Verifies bearer tokens. */
+  auth: TokenVerifier;
+  logger: Logger;
+  clock?: (() => Date) | undefined;
+  grants?: BreakGlassGrants | undefined;
+  onAlert?: ((alert: PolicyAlert) => void) | undefined;
+  /** The public base URL (e.g. `https://idcr.example.nhs.uk`); default: from each request. */
+  publicUrl?: string | undefined;
+  /** Install helmet, gzip and pino-http on the router (default true); false when the app already does. */
+  hygiene?: boolean | undefined;
+  software?: { name: string; version: string } | undefined;
+}
+
+/** Marks an express handler as the policy enforcement point wrapping a patient-data route. */
+export const PEP_MARK = Symbol.for('openidcr.policy-enforcement-point');
+/** Marks a handler that serves no patient data (capability, reference data), with the reason. */
+export const NOT_PATIENT_DATA = Symbol.for('openidcr.not-patient-data');
+
+/** One access to one person's record within a request: decided, filtered, audited once. */
+interface Access {
+  decision: Decision;
+  scope: PatientScope;
+  withheld: Map<WithheldCount['reason'], WithheldCount>;
+  filter<T extends ResourceLike>(resources: readonly T[]): T[];
+  withheldTotal(): number;
+}
+
+interface DataContext {
+  req: Request;
+  user: AuthenticatedUser;
+  base: string;
+  selfUrl: string;
+  now: Date;
+  /** Decides for the person; every access made is audited exactly once when the handler ends, even if it throws. */
+  access(scope: PatientScope, options?: { breakGlass?: BreakGlassGrant }): Promise<Access>;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+type DataHandler = (ctx: DataContext) => Promise<Reply>;
+
+interface RouteDef {
+  method: 'get' | 'post';
+  /** Path under `/fhir`. */
+  path: string;
+  capability?: RouteCapability;
+  handler: RequestHandler;
+}
+
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+function originOf(req: Request, publicUrl: string | undefined): string {
+  return (publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`).replace(/\/+$/, '');
+}
+
+function idParam(req: Request, name = 'id'): string {
+  const id = req.params[name];
+  if (typeof id !== 'string' || !FHIR_ID.test(id)) throw badParameter(name, 'not a FHIR id (1 to 64 letters, digits, - and .)');
+  return id;
+}
+
+/** The FHIR R4 REST API over a record source, with the policy enforcement point on every patient-data route. */
+export function fhirRouter(deps: FhirRouterDeps): Router {
+  const source = deps.source ?? (deps.store ? pooledSource(deps.store) : undefined);
+  const governance = deps.governance ?? deps.store;
+  const audit = deps.audit ?? (deps.store ? storeAuditSink(deps.store) : undefined);
+  if (!source || !governance || !audit) throw new Error('fhirRouter: give a store, or a source with governance and audit');
+  const clock = deps.clock ?? (() => new Date());
+  const pep = new PolicyPoint({ policy: deps.policy, governance, audit, grants: deps.grants ?? inMemoryGrants(), clock, logger: deps.logger, onAlert: deps.onAlert });
+  const logger = deps.logger;
+
+  // ---- the policy enforcement point -------------------------------------------------------------------------------
+
+  /** Wraps a patient-data handler: authenticated professional → handler (which must decide through `access`) → audit → reply. */
+  function protect(action: 'read' | 'search', handler: DataHandler): RequestHandler {
+    const wrapped: RequestHandler = async (req, res, next) => {
+      const user = userOf(res);
+      if (!user) return sendProblem(res, new HttpProblem(401, 'login', 'Authorization: a bearer token is required'));
+      if (user.kind !== 'professional')
+        return sendProblem(res, new HttpProblem(403, 'forbidden', 'This API serves professionals; a citizen sees their own record through the citizen service.'));
+      const accesses: Access[] = [];
+      const now = clock();
+      const origin = originOf(req, deps.publicUrl);
+      const ctx: DataContext = {
+        req,
+        user,
+        base: `${origin}${req.baseUrl}/fhir`,
+        selfUrl: `${origin}${req.originalUrl}`,
+        now,
+        async access(scope, options = {}) {
+          if (user.patient !== undefined && isPatientLevel(user) && !scope.patients.some((p) => p.id === user.patient))
+            throw new HttpProblem(403, 'forbidden', `This token is for Patient/${user.patient} only (SMART patient launch).`);
+          const decision = await pep.decide(user, scope, options);
+          const withheld = new Map<WithheldCount['reason'], WithheldCount>();
+          const access: Access = {
+            decision,
+            scope,
+            withheld,
+            filter(resources) {
+              const result = pep.filter(resources, decision);
+              for (const w of result.withheld) {
+                const seen = withheld.get(w.reason);
+                withheld.set(w.reason, { ...w, count: (seen?.count ?? 0) + w.count });
+              }
+              return result.kept;
+            },
+            withheldTotal: () => [...withheld.values()].reduce((sum, w) => sum + w.count, 0),
+          };
+          accesses.push(access);
+          return access;
+        },
+      };
+      let reply: Reply | undefined;
+      let failure: unknown;
+      try {
+        reply = await handler(ctx);
+      } catch (error) {
+        failure = error;
+      }
+      try {
+        for (const access of accesses) {
+          await pep.audit(access.decision, access.scope, { action, query: `${req.method} ${req.originalUrl}`, withheld: [...access.withheld.values()] });
+        }
+      } catch (error) {
+        logger.error({ err: error }, 'audit append failed: nothing returned');
+        return sendProblem(res, new HttpProblem(500, 'exception', 'The access could not be recorded in the audit log, so nothing is returned. Try again.'));
+      }
+      if (failure !== undefined) return next(failure);
+      if (!reply) return next(new Error('handler returned no reply'));
+      for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+      if (reply.body === undefined) res.status(reply.status).end();
+      else sendFhir(res, reply.status, reply.body);
+    };
+    Object.defineProperty(wrapped, PEP_MARK, { value: true });
+    return wrapped;
+  }
+
+  function notPatientData(reason: string, handler: RequestHandler): RequestHandler {
+    const wrapped: RequestHandler = async (req, res, next) => {
+      try {
+        await handler(req, res, next);
+      } catch (error) {
+        next(error);
+      }
+    };
+    Object.defineProperty(wrapped, NOT_PATIENT_DATA, { value: reason });
+    return wrapped;
+  }
+
+  function requirePermit(access: Access, patientReference: string): void {
+    if (access.decision.effect === 'permit') return;
+    throw new HttpProblem(403, 'forbidden', access.decision.reasons[0]?.text ?? 'Access denied by policy.', { outcome: outcome(...denialIssues(access.decision, patientReference)) });
+  }
+
+  async function scopeOfKey(patientKey: string): Promise<{ scope: PatientScope; unavailable: UnavailableSource[] }> {
+    const patients = await source!.patientsOf(patientKey);
+    return { scope: { patientKey, patients: patients.value }, unavailable: patients.unavailable };
+  }
+
+  async function scopeOfPatient(id: string, parameter: string): Promise<{ scope: PatientScope; patient: LocatedResource; unavailable: UnavailableSource[] }> {
+    const found = await source!.read('Patient', id);
+    const patient = found.value;
+    if (!patient || patient.patientKey === undefined) {
+      const why = found.unavailable.length > 0 ? ` (${found.unavailable.map((u) => u.name).join(', ')} did not answer)` : '';
+      throw new HttpProblem(404, 'not-found', `${parameter}: Patient/${id} is not known${why}`, { expression: parameter });
+    }
+    const { scope, unavailable } = await scopeOfKey(patient.patientKey);
+    return { scope, patient, unavailable: [...found.unavailable, ...unavailable] };
+  }
+
+  function issuesOf(access: Access, unavailable: readonly UnavailableSource[]): Array<OperationOutcomeIssue | undefined> {
+    return [withheldIssue([...access.withheld.values()], access.withheldTotal()), ...dedupe(unavailable).map(unavailableIssue)];
+  }
+
+  async function includesFor(kept: readonly ResourceLike[], includes: ReturnType<typeof includesOf>, access: Access): Promise<{ resources: ResourceLike[]; unavailable: UnavailableSource[] }> {
+    if (includes.length === 0) return { resources: [], unavailable: [] };
+    const references = referencesAt(kept, includes);
+    const found = await Promise.all(references.map((ref) => source!.read(ref.type, ref.id)));
+    const reference = found.flatMap((f) => (f.value && f.value.patientKey === undefined ? [f.value.resource] : []));
+    return { resources: access.filter(reference), unavailable: found.flatMap((f) => f.unavailable) };
+  }
+
+  // ---- handlers ---------------------------------------------------------------------------------------------------
+
+  function readHandler(type: string, versioned: boolean): DataHandler {
+    return async (ctx) => {
+      new Query(ctx.req.originalUrl, []);
+      const id = idParam(ctx.req);
+      const vid = versioned ? ctx.req.params.vid : undefined;
+      if (versioned && (typeof vid !== 'string' || !/^[1-9]\d{0,9}$/.test(vid))) throw badParameter('vid', 'a version number');
+      const version = typeof vid === 'string' ? vid : undefined;
+      const found = version !== undefined ? await source!.readVersion(type, id, version) : await source!.read(type, id);
+      const item = found.value;
+      if (!item || item.patientKey === undefined || item.resource.resourceType !== type) {
+        throw new HttpProblem(404, 'not-found', `${type}/${id}${version ? `/_history/${version}` : ''} is not known`);
+      }
+      const { scope } = await scopeOfKey(item.patientKey);
+      const access = await ctx.access(scope);
+      requirePermit(access, type === 'Patient' ? `Patient/${id}` : `${type}/${id}`);
+      const kept = access.filter([item.resource]);
+      if (kept.length === 0) {
+        const why = [...access.withheld.values()][0]?.text ?? 'Withheld by policy.';
+        throw new HttpProblem(403, 'suppressed', `${type}/${id} is withheld by policy: ${why}`, { outcome: outcome(withheldIssue([...access.withheld.values()], 1)!) });
+      }
+      const headers: Record<string, string> = {};
+      if (item.version) headers.ETag = `W/"${item.version}"`;
+      if (item.lastUpdated) headers['Last-Modified'] = new Date(item.lastUpdated).toUTCString();
+      const ifNoneMatch = ctx.req.get('if-none-match');
+      if (ifNoneMatch && item.version && ifNoneMatch.split(',').some((tag) => tag.trim() === headers.ETag || tag.trim() === `"${item.version}"`)) return { status: 304, headers };
+      return { status: 200, body: kept[0], headers };
+    };
+  }
+
+  function searchHandler(spec: (typeof RECORD_TYPES)[number]): DataHandler {
+    const tokenNames = Object.keys(spec.tokens);
+    return async (ctx) => {
+      const query = new Query(ctx.req.originalUrl, ['patient', 'date', '_count', '_sort', '_cursor', '_include', ...tokenNames]);
+      const patientParam = query.one('patient');
+      if (patientParam === undefined) throw new HttpProblem(400, 'required', 'patient: required (this API searches one person\'s record at a time)', { expression: 'patient' });
+      const patientId = patientParam.replace(/^Patient\//, '');
+      if (!FHIR_ID.test(patientId)) throw badParameter('patient', 'Patient/<id> or <id>');
+      const count = countOf(query, 50, 1000);
+      const sort = sortOf(query);
+      const range = dateRangeOf(query);
+      const includes = includesOf(query, spec.type, spec.includes);
+      const tokens = tokenNames.flatMap((name) => {
+        const values = tokensOf(query, name);
+        return values ? [{ paths: spec.tokens[name]!.paths, values }] : [];
+      });
+      const cursor = query.one('_cursor');
+      const { scope, unavailable } = await scopeOfPatient(patientId, 'patient');
+      const access = await ctx.access(scope);
+      requirePermit(access, `Patient/${patientId}`);
+      const matched: LocatedResource[] = [];
+      const missing = [...unavailable];
+      let next = cursor;
+      // Category and code are matched here, page by page, so a page never holds more than _count matches and the
+      // cursor always points just after the last row read.
+      for (let round = 0; round < 20; round++) {
+        const page = await source!.list({ patientKey: scope.patientKey, resourceTypes: [spec.type], from: range.from, to: range.to, sort, limit: count - matched.length, cursor: next });
+        missing.push(...page.unavailable);
+        matched.push(...page.value.items.filter((item) => tokens.every((token) => matchesToken(item.resource, token.paths, token.values))));
+        next = page.value.nextCursor;
+        if (!next || matched.length >= count) break;
+      }
+      const kept = access.filter(matched.map((m) => m.resource));
+      const included = await includesFor(kept, includes, access);
+      return {
+        status: 200,
+        body: searchset({
+          base: ctx.base,
+          selfUrl: ctx.selfUrl,
+          nextUrl: next ? `${ctx.base}/${spec.type}?${query.withCursor(next)}` : undefined,
+          matches: kept,
+          includes: included.resources,
+          issues: issuesOf(access, [...missing, ...included.unavailable]),
+          now: ctx.now,
+        }),
+      };
+    };
+  }
+
+  const patientSearch: DataHandler = async (ctx) => {
+    const query = new Query(ctx.req.originalUrl, ['identifier', 'family', 'given', 'birthdate', 'address-postalcode', 'gender', '_count', '_cursor', '_include']);
+    const count = countOf(query, 20, 200);
+    const includes = includesOf(query, 'Patient', PATIENT_INCLUDES);
+    const identifierRaw = query.one('identifier');
+    const demographics = { family: query.one('family'), given: query.one('given'), birthDate: query.one('birthdate'), postcode: query.one('address-postalcode'), gender: query.one('gender') };
+    let identifier: { system: string; value: string } | undefined;
+    if (identifierRaw !== undefined) {
+      const bar = identifierRaw.indexOf('|');
+      if (bar <= 0 || bar === identifierRaw.length - 1) throw badParameter('identifier', `give system|value, e.g. ${NHS_NUMBER_SYSTEM}|9434765919`);
+      identifier = { system: identifierRaw.slice(0, bar), value: identifierRaw.slice(bar + 1) };
+      if (identifier.system === NHS_NUMBER_SYSTEM) {
+        if (!isValidNhsNumber(identifier.value)) throw badParameter('identifier', `${JSON.stringify(identifier.value)} is not a valid NHS number (10 digits with a correct check digit)`);
+        identifier.value = normaliseNhsNumber(identifier.value);
+      }
+      const combined = Object.entries(demographics).find(([, v]) => v !== undefined);
+      if (combined) throw badParameter('identifier', 'search by identifier alone, or by demographics alone');
+    } else if (demographics.family === undefined && demographics.given === undefined && demographics.birthDate === undefined && demographics.postcode === undefined) {
+      throw new HttpProblem(400, 'required', 'identifier: give at least one of identifier, family, given, birthdate or address-postalcode', { expression: 'identifier' });
+    }
+    if (demographics.birthDate !== undefined) {
+      demographics.birthDate = demographics.birthDate.replace(/^eq/, '');
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(demographics.birthDate) || Number.isNaN(Date.parse(demographics.birthDate))) throw badParameter('birthdate', 'a date YYYY-MM-DD');
+    }
+    if (demographics.gender !== undefined && !['male', 'female', 'other', 'unknown'].includes(demographics.gender)) throw badParameter('gender', 'male, female, other or unknown');
+    const found = await source!.searchPatients({ identifier, ...demographics, limit: count, cursor: query.one('_cursor') });
+    const byPerson = new Map<string, LocatedResource[]>();
+    for (const item of found.value.items) {
+      if (item.patientKey === undefined) continue;
+      byPerson.set(item.patientKey, [...(byPerson.get(item.patientKey) ?? []), item]);
+    }
+    const matches: ResourceLike[] = [];
+    const included: ResourceLike[] = [];
+    const issues: Array<OperationOutcomeIssue | undefined> = [];
+    const unavailable = [...found.unavailable];
+    let withheldPeople = 0;
+    for (const [patientKey, items] of byPerson) {
+      const { scope, unavailable: missing } = await scopeOfKey(patientKey);
+      unavailable.push(...missing);
+      const access = await ctx.access(scope);
+      if (access.decision.effect !== 'permit') {
+        withheldPeople++;
+        issues.push(...denialIssues(access.decision, `Patient/${items[0]!.resource.id}`).slice(0, 1).map((i) => ({ ...i, severity: 'information' as const, code: 'suppressed' })));
+        continue;
+      }
+      const kept = access.filter(items.map((i) => i.resource));
+      matches.push(...kept);
+      issues.push(withheldIssue([...access.withheld.values()], access.withheldTotal()));
+      const extra = await includesFor(kept, includes, access);
+      included.push(...extra.resources.filter((r) => !included.some((x) => x.resourceType === r.resourceType && x.id === r.id)));
+      unavailable.push(...extra.unavailable);
+    }
+    if (withheldPeople > 0)
+      issues.unshift(issue('information', 'suppressed', `${withheldPeople} matching ${withheldPeople === 1 ? 'person is' : 'people are'} not shown: you do not have access to their record.`));
+    return {
+      status: 200,
+      body: searchset({
+        base: ctx.base,
+        selfUrl: ctx.selfUrl,
+        nextUrl: found.value.nextCursor ? `${ctx.base}/Patient?${query.withCursor(found.value.nextCursor)}` : undefined,
+        matches,
+        includes: included,
+        issues: [...issues, ...dedupe(unavailable).map(unavailableIssue)],
+        now: ctx.now,
+      }),
+    };
+  };
+
+  const everything: DataHandler = async (ctx) => {
+    new Query(ctx.req.originalUrl, []);
+    const id = idParam(ctx.req);
+    const { scope, unavailable } = await scopeOfPatient(id, 'id');
+    const access = await ctx.access(scope);
+    requirePermit(access, `Patient/${id}`);
+    const record = await source!.everything(scope.patientKey);
+    const kept = access.filter(record.value);
+    return {
+      status: 200,
+      body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, issues: issuesOf(access, [...unavailable, ...record.unavailable]), now: ctx.now, total: kept.length }),
+    };
+  };
+
+  const BreakGlassBody = z.object({
+    reason: z.string({ error: 'required: say why you need emergency access' }).trim().min(1, 'required: say why you need emergency access'),
+    reasonCode: z.enum(Object.keys(BREAK_GLASS_REASONS) as [keyof typeof BREAK_GLASS_REASONS, ...Array<keyof typeof BREAK_GLASS_REASONS>]).default('emergency-care'),
+    minutes: z.number().int().positive().optional(),
+  });
+
+  const breakGlass: DataHandler = async (ctx) => {
+    new Query(ctx.req.originalUrl, []);
+    const id = idParam(ctx.req);
+    const body = BreakGlassBody.safeParse(ctx.req.body ?? {});
+    if (!body.success) {
+      const first = body.error.issues[0]!;
+      throw new HttpProblem(400, first.path.length === 0 ? 'invalid' : 'required', `${first.path.join('.') || 'body'}: ${first.message}`, { expression: first.path.join('.') || 'body' });
+    }
+    const { scope } = await scopeOfPatient(id, 'id');
+    const current = await pep.decide(ctx.user, scope);
+    if (current.effect === 'permit')
+      throw new HttpProblem(409, 'conflict', current.breakGlassUsed ? 'Break-glass access to this record is already in force.' : 'You already have access to this record: break-glass is not needed.');
+    if (!current.breakGlassAvailable) {
+      requirePermit(await ctx.access(scope), `Patient/${id}`);
+    }
+    const request = requestBreakGlass({
+      id: randomUUID(),
+      userId: ctx.user.id,
+      personId: scope.patientKey,
+      organisation: ctx.user.organisation!.ods,
+      reasonCode: body.data.reasonCode,
+      reasonText: body.data.reason,
+      now: ctx.now.toISOString(),
+      ...(body.data.minutes !== undefined ? { minutes: body.data.minutes } : {}),
+    });
+    if (!request.ok) {
+      const field = request.error.field === 'reasonText' ? 'reason' : request.error.field;
+      throw new HttpProblem(400, 'invalid', request.error.message.replace(/^reasonText:/, 'reason:'), { expression: field });
+    }
+    const access = await ctx.access(scope, { breakGlass: request.grant });
+    requirePermit(access, `Patient/${id}`);
+    await pep.grant(request.grant);
+    return {
+      status: 201,
+      headers: { Location: `${ctx.base}/Patient/${id}` },
+      body: outcome({
+        severity: 'information',
+        code: 'informational',
+        details: { text: `Break-glass access granted until ${request.grant.expiresAt}` },
+        diagnostics: `Break-glass access to Patient/${id} granted until ${request.grant.expiresAt}. This access is recorded and will be reviewed by the privacy officer.`,
+      }),
+    };
+  };
+
+  function referenceRead(type: 'Organization' | 'Practitioner'): RequestHandler {
+    return notPatientData(`${type} is reference data (who recorded or provides care), not a person's record`, async (req, res) => {
+      new Query(req.originalUrl, []);
+      const id = idParam(req);
+      const found = await source!.read(type, id);
+      const item = found.value;
+      if (!item || item.patientKey !== undefined || item.resource.resourceType !== type) throw new HttpProblem(404, 'not-found', `${type}/${id} is not known`);
+      if (item.version) res.setHeader('ETag', `W/"${item.version}"`);
+      if (item.lastUpdated) res.setHeader('Last-Modified', new Date(item.lastUpdated).toUTCString());
+      sendFhir(res, 200, item.resource);
+    });
+  }
+
+  // ---- the route table: it builds both the router and the CapabilityStatement ---------------------------------------
+
+  const searchParamsOf = (spec: (typeof RECORD_TYPES)[number]): SearchParamSpec[] => [
+    { name: 'patient', type: 'reference', documentation: 'Required: the person whose record is searched (Patient/<id>)' },
+    { name: 'date', type: 'date', documentation: 'Clinically relevant date: ge, le or exact (YYYY, YYYY-MM, YYYY-MM-DD)' },
+    ...Object.entries(spec.tokens).map(([name, token]) => ({ name, type: 'token' as const, documentation: token.documentation })),
+    { name: '_sort', type: 'special', documentation: '-date (default, newest first) or date' },
+    ...COMMON_SEARCH_PARAMS,
+  ];
+
+  const routes: RouteDef[] = [
+    {
+      method: 'get',
+      path: '/Patient',
+      capability: {
+        type: 'Patient',
+        interaction: 'search-type',
+        searchParams: [
+          { name: 'identifier', type: 'token', documentation: `${NHS_NUMBER_SYSTEM}|<NHS number>, or a local identifier system|value` },
+          { name: 'family', type: 'string', documentation: 'Family name, starts with, any case and accents' },
+          { name: 'given', type: 'string', documentation: 'Given name, starts with' },
+          { name: 'birthdate', type: 'date', documentation: 'Date of birth, exact (YYYY-MM-DD)' },
+          { name: 'address-postalcode', type: 'string', documentation: 'Postcode, starts with, spaces ignored' },
+          { name: 'gender', type: 'token', documentation: 'male, female, other or unknown' },
+          { name: '_count', type: 'number', documentation: 'Page size, 1 to 200 (default 20)' },
+          { name: '_cursor', type: 'special', documentation: 'Opaque paging token from a next link' },
+          { name: '_include', type: 'special', documentation: 'Patient:general-practitioner, Patient:organization' },
+        ],
+        includes: Object.keys(PATIENT_INCLUDES).map((p) => `Patient:${p}`),
+      },
+      handler: protect('search', patientSearch),
+    },
+    { method: 'get', path: '/Patient/:id', capability: { type: 'Patient', interaction: 'read' }, handler: protect('read', readHandler('Patient', false)) },
+    { method: 'get', path: '/Patient/:id/_history/:vid', capability: { type: 'Patient', interaction: 'vread' }, handler: protect('read', readHandler('Patient', true)) },
+    {
+      method: 'get',
+      path: '/Patient/:id/$everything',
+      capability: { type: 'Patient', operation: { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything', documentation: 'The whole record the user may see, filtered by policy, in one searchset' } },
+      handler: protect('search', everything),
+    },
+    {
+      method: 'post',
+      path: '/Patient/:id/$break-glass',
+      capability: {
+        type: 'Patient',
+        operation: { name: 'break-glass', definition: 'https://openidcr.org/OperationDefinition/Patient-break-glass', documentation: 'Emergency access with a reason (JSON {"reason": "..."}): granted for a few hours, audited and alerted' },
+      },
+      handler: protect('read', breakGlass),
+    },
+    ...RECORD_TYPES.flatMap((spec): RouteDef[] => [
+      {
+        method: 'get',
+        path: `/${spec.type}`,
+        capability: { type: spec.type, interaction: 'search-type', searchParams: searchParamsOf(spec), includes: Object.keys(spec.includes).map((p) => `${spec.type}:${p}`) },
+        handler: protect('search', searchHandler(spec)),
+      },
+      { method: 'get', path: `/${spec.type}/:id`, capability: { type: spec.type, interaction: 'read' }, handler: protect('read', readHandler(spec.type, false)) },
+      { method: 'get', path: `/${spec.type}/:id/_history/:vid`, capability: { type: spec.type, interaction: 'vread' }, handler: protect('read', readHandler(spec.type, true)) },
+    ]),
+    { method: 'get', path: '/Organization/:id', capability: { type: 'Organization', interaction: 'read' }, handler: referenceRead('Organization') },
+    { method: 'get', path: '/Practitioner/:id', capability: { type: 'Practitioner', interaction: 'read' }, handler: referenceRead('Practitioner') },
+  ];
+
+  const capabilities = routes.flatMap((r) => (r.capability ? [r.capability] : []));
+
+  // ---- assembly ----------------------------------------------------------------------------------------------------
+
+  const router = express.Router();
+  if (deps.hygiene !== false) for (const middleware of httpHygiene(logger)) router.use('/fhir', middleware);
+  router.get(
+    '/fhir/metadata',
+    notPatientData('the CapabilityStatement describes the server, not a person', (req, res) => {
+      new Query(req.originalUrl, []);
+      const origin = originOf(req, deps.publicUrl);
+      sendFhir(res, 200, capabilityStatement(capabilities, { base: `${origin}${req.baseUrl}/fhir`, now: clock(), software: deps.software, topology: source.topology }));
+    }),
+  );
+  router.use('/fhir', authenticate(deps.auth));
+  router.use('/fhir', express.json({ limit: '16kb', type: ['application/json', 'application/fhir+json'] }));
+  for (const route of routes) router[route.method](`/fhir${route.path}`, route.handler);
+  router.all(
+    '/fhir{/*rest}',
+    notPatientData('answers unsupported paths', (req, res) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('Allow', 'GET');
+        return sendProblem(res, new HttpProblem(405, 'not-supported', `${req.method} ${req.path}: the shared record is read-only; records change only at their source`));
+      }
+      sendProblem(res, new HttpProblem(404, 'not-supported', `GET ${req.path} is not supported; see ${req.baseUrl}/fhir/metadata`));
+    }),
+  );
+  router.use('/fhir', (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof HttpProblem) return sendProblem(res, error);
+    if (error instanceof SourceInputError) return sendProblem(res, badParameter(error.parameter, error.message.replace(/^[^:]+:\s*/, '')));
+    const parseFailure = (error as { type?: string }).type;
+    if (parseFailure === 'entity.parse.failed') return sendProblem(res, new HttpProblem(400, 'invalid', 'body: not valid JSON', { expression: 'body' }));
+    if (parseFailure === 'entity.too.large') return sendProblem(res, new HttpProblem(413, 'too-costly', 'body: too large'));
+    logger.error({ err: error, path: req.path }, 'unexpected error');
+    sendProblem(res, new HttpProblem(500, 'exception', `An unexpected error happened (request ${String(res.getHeader('X-Request-Id') ?? 'unknown')}).`));
+  });
+  return router;
+}
+
+function isPatientLevel(user: AuthenticatedUser): boolean {
+  return user.scopes.some((s) => s.startsWith('patient/')) && !user.scopes.some((s) => s.startsWith('user/'));
+}
+
+function dedupe(unavailable: readonly UnavailableSource[]): UnavailableSource[] {
+  const seen = new Map<string, UnavailableSource>();
+  for (const u of unavailable) if (!seen.has(u.organisation)) seen.set(u.organisation, u);
+  return [...seen.values()];
+}
