@@ -1,3 +1,4 @@
+/* global structuredClone */
 // Decision throughput and record-filter cost, each beside a floor measured in the same run.
 // Run: npm run bench (builds first). Single thread: node runs this on one core.
 import { CodeSystems, ODS_CODE_SYSTEM, headingOf, headingTag } from '@openidcr/model';
