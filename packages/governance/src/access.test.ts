@@ -195,6 +195,9 @@ describe('source organisation and labels', () => {
   it('reads meta.source as system|code, a bare ODS code, or the extension', () => {
     expect(sourceOrganisationOf({ meta: { source: `${ODS_CODE_SYSTEM}|Y90001` } })).toBe('Y90001');
     expect(sourceOrganisationOf({ meta: { source: 'X9A' } })).toBe('X9A');
+    expect(sourceOrganisationOf({ meta: { source: 'urn:ods:Y90003' } })).toBe('Y90003');
+    expect(sourceOrganisationOf({ meta: { source: 'urn:ods:X9M:RIO' } })).toBe('X9M');
+    expect(sourceOrganisationOf({ meta: { source: 'urn:ods:not ods:RIO' } })).toBeUndefined();
     expect(sourceOrganisationOf({ extension: [{ url: SOURCE_ORGANISATION_EXTENSION, valueIdentifier: { system: ODS_CODE_SYSTEM, value: 'X9L' } }] })).toBe('X9L');
     expect(sourceOrganisationOf({ meta: { source: 'https://example.org/feed#1' } })).toBeUndefined();
     expect(sourceOrganisationOf({ meta: { source: `${ODS_CODE_SYSTEM}|lower` } })).toBeUndefined();

@@ -67,7 +67,7 @@ describe('checkIsa', () => {
     ['an active party that never signed', (i) => { delete i.parties[0]!.signatory; }, 'active-party-not-signed', 'error', 'parties[0].signatory'],
     ['a party listed twice', (i) => { i.parties.push({ ...i.parties[0]! }); }, 'duplicate-party', 'error', 'parties[8].ods'],
     ['two sharing rules with the same id', (i) => { i.sharing[1]!.id = i.sharing[0]!.id; }, 'duplicate-id', 'error', 'sharing[1].id'],
-    ['an active party that shares nothing', (i) => { i.sharing = i.sharing.filter((r) => r.id !== 'community-record'); }, 'party-shares-nothing', 'warning', 'parties[6]'],
+    ['an active party that shares nothing', (i) => { i.sharing = i.sharing.filter((r) => r.id !== 'community-services-record'); }, 'party-shares-nothing', 'warning', 'parties[6]'],
     ['practice activation with a practice not yet activated', (i) => { i.consentModel = { kind: 'practice-activation' }; delete i.parties[1]!.activation; }, 'active-party-without-activation', 'warning', 'parties[1].activation'],
     ['activation in the future', (i) => { i.parties[3]!.activation = { at: '2027-01-01T00:00:00Z', by: 'x' }; }, 'activation-in-future', 'warning', 'parties[3].activation.at'],
     ['audit log kept under 3 years', (i) => { i.retention.auditLogYears = 2; }, 'audit-retention-short', 'warning', 'retention.auditLogYears'],

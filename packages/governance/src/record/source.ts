@@ -4,6 +4,7 @@ import { isOdsCodeShape, ODS_CODE_SYSTEM } from '@openidcr/model';
 export const SOURCE_ORGANISATION_EXTENSION = 'https://openidcr.org/StructureDefinition/source-organisation';
 
 const SOURCE_PREFIX = `${ODS_CODE_SYSTEM}|`;
+const URN_PREFIX = 'urn:ods:';
 
 interface SourceCarrier {
   meta?: { source?: string | undefined } | undefined;
@@ -13,8 +14,9 @@ interface SourceCarrier {
 /**
  * The ODS code of the organisation that recorded an item (its data controller), or undefined when it cannot be told.
  *
- * Convention: `meta.source` is `https://fhir.nhs.uk/Id/ods-organization-code|<ODS>` (preferred) or a bare ODS code.
- * Failing that, the extension `SOURCE_ORGANISATION_EXTENSION` with `valueIdentifier` `{ system: ODS, value }` is read.
+ * Convention: `meta.source` is `https://fhir.nhs.uk/Id/ods-organization-code|<ODS>` (preferred, what
+ * @openidcr/integration writes), `urn:ods:<ODS>` or `urn:ods:<ODS>:<system>` (what @openidcr/synthetic writes), or a
+ * bare ODS code. The code must have the ODS shape (upper case). Failing that, the extension `SOURCE_ORGANISATION_EXTENSION` with `valueIdentifier` `{ system: ODS, value }` is read.
  * Items whose source cannot be told are withheld by `filterRecord`.
  */
 export function sourceOrganisationOf(resource: SourceCarrier): string | undefined {
@@ -22,6 +24,10 @@ export function sourceOrganisationOf(resource: SourceCarrier): string | undefine
   if (typeof source === 'string') {
     if (source.startsWith(SOURCE_PREFIX)) {
       const code = source.slice(SOURCE_PREFIX.length);
+      if (isOdsCodeShape(code)) return code;
+    } else if (source.startsWith(URN_PREFIX)) {
+      const end = source.indexOf(':', URN_PREFIX.length);
+      const code = end < 0 ? source.slice(URN_PREFIX.length) : source.slice(URN_PREFIX.length, end);
       if (isOdsCodeShape(code)) return code;
     } else if (isOdsCodeShape(source)) {
       return source;
