@@ -3,23 +3,20 @@ import { isTestRangeNhsNumber, isValidNhsNumber } from '@openidcr/model';
 import { MAX_PATIENTS, nhsNumberFor } from './nhs-number.js';
 
 describe('nhsNumberFor', () => {
-  it('gives valid, distinct test-range numbers for the first 10,000 patients', () => {
+  it('gives valid, distinct test-range numbers for the first 30,000 patients', () => {
     const seen = new Set<string>();
-    for (let i = 0; i < 10_000; i++) {
+    for (let i = 0; i < 30_000; i++) {
       const n = nhsNumberFor(42, i);
-      expect(isValidNhsNumber(n)).toBe(true);
-      expect(isTestRangeNhsNumber(n)).toBe(true);
-      seen.add(n);
+      if (isValidNhsNumber(n) && isTestRangeNhsNumber(n)) seen.add(n);
     }
-    expect(seen.size).toBe(10_000);
+    expect(seen.size).toBe(30_000);
   }, 30_000);
 
   it('stays valid and distinct at the top of the range', () => {
     const seen = new Set<string>();
     for (let i = MAX_PATIENTS - 5_000; i < MAX_PATIENTS; i++) {
       const n = nhsNumberFor(7, i);
-      expect(isTestRangeNhsNumber(n)).toBe(true);
-      seen.add(n);
+      if (isTestRangeNhsNumber(n)) seen.add(n);
     }
     expect(seen.size).toBe(5_000);
   }, 30_000);

@@ -32,9 +32,9 @@ let records: SyntheticPatientRecord[] = [];
 let all: FhirResource[] = [];
 
 beforeAll(() => {
-  wide = [...generatePatients({ seed: 42, patients: 600 })];
+  wide = [...generatePatients({ seed: 42, patients: 400 })];
   records = wide.slice(0, 200);
-  all = records.flatMap((r) => r.resources);
+  all = records.flatMap((r) => r.resources) as unknown as FhirResource[];
 }, 120_000);
 
 const ms = (value: unknown): number => Date.parse(String(value));
@@ -87,7 +87,7 @@ describe('generated resources', () => {
     const ids = new Set<string>();
     for (const record of records) {
       const local = new Set(record.resources.map((r) => `${r.resourceType}/${r.id}`));
-      for (const resource of record.resources) {
+      for (const resource of record.resources as unknown as FhirResource[]) {
         const key = `${resource.resourceType}/${resource.id}`;
         expect(ids.has(key)).toBe(false);
         ids.add(key);
@@ -121,8 +121,9 @@ describe('generated resources', () => {
   it('tell a coherent story: nothing before birth or after the end date, discharge after admission, treatment after diagnosis', () => {
     for (const record of records) {
       const birth = Date.parse(`${String(record.patient.birthDate)}T00:00:00Z`);
-      const byId = new Map(record.resources.map((r) => [`${r.resourceType}/${r.id}`, r]));
-      for (const r of record.resources) {
+      const own = record.resources as unknown as FhirResource[];
+      const byId = new Map(own.map((r) => [`${r.resourceType}/${r.id}`, r]));
+      for (const r of own) {
         const dates: unknown[] = [r.onsetDateTime, r.recordedDate, r.effectiveDateTime, r.occurrenceDateTime, r.authoredOn, r.date, (r.effectivePeriod as { start?: string } | undefined)?.start, (r.period as { start?: string } | undefined)?.start];
         for (const d of dates.filter((x) => x !== undefined)) {
           expect(ms(d), `${r.resourceType}/${r.id}`).toBeGreaterThanOrEqual(birth);
@@ -182,7 +183,7 @@ describe('generated resources', () => {
   });
 
   it('label sensitive items with their sensitivity and restricted confidentiality', () => {
-    const sensitive = wide.flatMap((r) => r.resources).filter((r) => r.meta.security && r.meta.security.length > 0);
+    const sensitive = (wide.flatMap((r) => r.resources) as unknown as FhirResource[]).filter((r) => r.meta.security && r.meta.security.length > 0);
     expect(sensitive.length).toBeGreaterThan(10);
     const labels = new Set(sensitive.flatMap((r) => r.meta.security?.map((s) => s.code) ?? []));
     expect(labels).toContain('PSY');

@@ -4,7 +4,7 @@ import { indexLocality } from '../history/context.js';
 import type { LocalityIndex } from '../history/context.js';
 import { generatePerson } from '../history/generate.js';
 import { personResources } from '../fhir/resources.js';
-import type { FhirResource } from '../fhir/resources.js';
+import type { Patient, Resource } from '@openidcr/model';
 import { personMessages } from '../hl7/messages.js';
 import type { SyntheticHl7Message } from '../hl7/messages.js';
 import { parseIsoDate } from '../random/time.js';
@@ -15,17 +15,18 @@ import type { SyntheticOptions } from './options.js';
 export interface SyntheticPatientRecord {
   index: number;
   nhsNumber: string;
-  patient: FhirResource;
-  /** Every FHIR resource of this person, the Patient first. */
-  resources: FhirResource[];
+  patient: Patient;
+  /** Every FHIR resource of this person, the Patient first; each passes the model's `parseResource`. */
+  resources: Resource[];
   /** In send order. */
   messages: SyntheticHl7Message[];
 }
 
 function record(seed: number, index: number, ctx: LocalityIndex, startMs: number, faultRate: number): SyntheticPatientRecord {
   const person = generatePerson(seed, index, ctx, startMs);
-  const resources = personResources(person);
-  return { index, nhsNumber: person.nhsNumber, patient: resources[0] as FhirResource, resources, messages: personMessages(person, faultRate) };
+  // The builders write plain JSON; the tests prove every resource parses with the model's schemas.
+  const resources = personResources(person) as unknown as Resource[];
+  return { index, nhsNumber: person.nhsNumber, patient: resources[0] as Patient, resources, messages: personMessages(person, faultRate) };
 }
 
 /** The record of patient `index`: depends only on (seed, index), the locality, the end date and the fault rate. */
