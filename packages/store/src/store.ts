@@ -84,7 +84,10 @@ export interface RecordStore extends Sink, IdentityLookup {
   readVersion(resourceType: string, id: string, version: number): Promise<StoredResource | undefined>;
   history(resourceType: string, id: string): Promise<StoredResource[]>;
   listResources(query: ResourceQuery): Promise<Page<StoredResource>>;
-  /** Every current resource of a patient (following a merge), in one query: `Patient/$everything`. */
+  /**
+   * Every current resource of a patient, in one query (`Patient/$everything`), in no particular order. A merged
+   * person's key has no rows left, so for it a second query follows the merge to the survivor.
+   */
   everything(patientKey: string): Promise<ResourceLike[]>;
   findPatientsByNhsNumber(nhsNumber: string): Promise<StoredResource[]>;
   findPatientsByLocalIdentifier(identifier: LocalIdentifier): Promise<StoredResource[]>;

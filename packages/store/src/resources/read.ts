@@ -174,13 +174,20 @@ export async function listResources(db: Queryable, query: ResourceQuery): Promis
   return { items, nextCursor };
 }
 
-const EVERYTHING = `SELECT body FROM resources
-  WHERE patient_key = coalesce((SELECT merged_into FROM persons WHERE person_id = $1), $1)
-  ORDER BY resource_type, id`;
+const EVERYTHING = `SELECT body FROM resources WHERE patient_key = $1`;
+const MERGED_INTO = `SELECT merged_into FROM persons WHERE person_id = $1`;
 
-/** Every current resource of a patient (following a merge to the survivor), in one query. */
-export async function readEverything(db: Queryable, patientKey: string): Promise<ResourceLike[]> {
+/**
+ * Every current resource of a patient, in one query (in no particular order). A merge moves every row of the merged
+ * person to the survivor, so only a key with no rows can be a merged one: then the read follows `merged_into`.
+ */
+export async function readEverything(db: Queryable, patientKey: string, hops = 0): Promise<ResourceLike[]> {
   const { rows } = await db.query<{ body: ResourceLike }>(EVERYTHING, [patientKey]);
+  if (rows.length === 0 && hops < 4) {
+    const merged = await db.query<{ merged_into: string | null }>(MERGED_INTO, [patientKey]);
+    const survivor = merged.rows[0]?.merged_into;
+    if (survivor) return readEverything(db, survivor, hops + 1);
+  }
   return rows.map((row) => row.body);
 }
 
