@@ -49,3 +49,7 @@ export { pooledSource } from './topology/pooled.js';
 export { SourceInputError } from './topology/source.js';
 export type { RecordSource, LocatedResource, UnavailableSource, SourceResult, ResultPage, PatientCriteria, ListQuery } from './topology/source.js';
 export { httpHygiene, requestIdOf } from './http/middleware.js';
+export { createIdcr } from './server/create-idcr.js';
+export type { Idcr, IdcrOptions, MllpListeners } from './server/create-idcr.js';
+export { federatedSource } from './topology/federated.js';
+export type { FederatedOptions } from './topology/federated.js';

@@ -173,9 +173,9 @@ export async function createDevIssuer(options: DevIssuerOptions): Promise<DevIss
       try {
         const body = (req.body ?? {}) as Record<string, unknown>;
         if (body.grant_type === undefined) {
-          const parsed = z.object({ userId: z.string().min(1), patient: z.string().optional() }).safeParse(body);
+          const parsed = z.object({ userId: z.string().min(1), patient: z.string().optional(), scope: z.string().optional() }).safeParse(body);
           if (!parsed.success) return oauthError(res, 400, 'invalid_request', 'userId: required');
-          const token = await issue(parsed.data.userId, { patient: parsed.data.patient });
+          const token = await issue(parsed.data.userId, { patient: parsed.data.patient, scope: parsed.data.scope });
           if (!token) return oauthError(res, 400, 'invalid_grant', `userId: no demo user "${parsed.data.userId}"`);
           return res.json({ access_token: token, token_type: 'Bearer', expires_in: minutes * 60 });
         }

@@ -98,7 +98,7 @@ export function apiContract(name: string, harness: () => ApiHarness): void {
       const bundle = await json(response);
       expectValidFhir(bundle);
       expect(bundle.type).toBe('searchset');
-      expect(matchIds(bundle).sort()).toEqual([`Patient/${api.ids.smith}`, `Patient/${api.ids.smithHospital}`].sort());
+      expect(matchIds(bundle).sort()).toEqual([`Patient/${api.ids.smith}`, `Patient/${api.ids.smithHospital}`, `Patient/${api.ids.smithCouncil}`].sort());
     });
 
     it('finds patients by family name, given name, birth date and postcode', async () => {

@@ -19,7 +19,7 @@ export interface ApiHarness {
   store: RecordStore;
   alerts: PolicyAlert[];
   /** The Patient ids of the fixture people as this topology serves them. */
-  ids: { smith: string; smithHospital: string; jones: string };
+  ids: { smith: string; smithHospital: string; smithCouncil: string; jones: string };
   token(userId: string, options?: IssueOptions): Promise<string>;
   get(path: string, userId?: string, headers?: Record<string, string>): Promise<Response>;
   post(path: string, userId: string, body: unknown): Promise<Response>;
@@ -83,5 +83,5 @@ export async function pooledApi(): Promise<ApiHarness> {
   const record = pooledRecord();
   await store.bulkLoad(record.resources);
   for (const relationship of record.relationships) await store.putRelationship(relationship);
-  return startApi({ topology: 'pooled', store, ids: { smith: 'pat-smith-gp', smithHospital: 'pat-smith-hosp', jones: 'pat-jones-gp' } });
+  return startApi({ topology: 'pooled', store, ids: { smith: 'pat-smith-gp', smithHospital: 'pat-smith-hosp', smithCouncil: 'pat-smith-council', jones: 'pat-jones-gp' } });
 }

@@ -107,6 +107,7 @@ export function smithRecord(ids: { gp: string; hospital: string; council: string
       },
     ],
     X9L: [
+      patient(ids.council, 'X9L', { nhs: SMITH_NHS, family: 'Smith', given: 'John', birthDate: '1960-03-12', gp: 'Y90001', postcode: 'NT1 4AP', mrn: 'SC-778' }),
       {
         resourceType: 'EpisodeOfCare',
         id: 'eoc-social',
@@ -145,7 +146,7 @@ export const REFERENCE_DATA: R[] = [
 
 /** The pooled store's view: one patient key per person, every source's resources under it. */
 export function pooledRecord(): { resources: BatchResource[]; relationships: LegitimateRelationshipInput[] } {
-  const smith = smithRecord({ gp: 'pat-smith-gp', hospital: 'pat-smith-hosp', council: 'pat-smith-gp' });
+  const smith = smithRecord({ gp: 'pat-smith-gp', hospital: 'pat-smith-hosp', council: 'pat-smith-council' });
   const jones = jonesRecord({ gp: 'pat-jones-gp' });
   const resources: BatchResource[] = [
     ...Object.values(smith).flat().map((resource) => ({ patientKey: 'person-smith', resource })),

@@ -54,8 +54,8 @@ describe('defineLocality', () => {
       ...input,
       auth: { ...auth, users: [...auth!.users, { id: 'x', name: 'X', role: 'wizard', organisation: 'ZZZ99' }, { id: 'x', name: 'Y', role: 'gp' }] },
       channels: [
-        { id: 'pas', sender: 'PAS', organisation: 'X9A', profile: 'generic-pas', mllpPort: 2575 },
-        { id: 'lab', sender: 'LAB', organisation: 'QQQ1', profile: 'generic-lab', mllpPort: 2575 },
+        { id: 'pas', sender: 'PAS', organisation: 'X9A', profile: 'acute-pas', mllpPort: 2575 },
+        { id: 'lab', sender: 'LAB', organisation: 'QQQ1', profile: 'winpath', mllpPort: 2575 },
       ],
       topology: { kind: 'federated', sources: [{ organisation: 'Y90009', baseUrl: 'http://gp.example/fhir' }] },
       organisations: input.organisations.filter((o) => o.ods !== 'X9L'),
@@ -69,6 +69,7 @@ describe('defineLocality', () => {
         'auth.users[6].organisation: is required for a professional',
         'channels[1].organisation: QQQ1 is not one of the locality\'s organisations',
         'channels[1].mllpPort: port 2575 is already used by channels[0].mllpPort',
+        expect.stringMatching(/^channels\[1\]\.profile: "winpath" is not a source profile \(gp, acute-pas/),
         'topology.sources[0].organisation: Y90009 is not one of the locality\'s organisations',
       ]),
     );

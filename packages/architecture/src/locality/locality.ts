@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PurposeOfUse, type PurposeOfUseCode } from '@openidcr/model';
+import { ShippedProfiles, isShippedProfileId } from '@openidcr/integration';
 import {
   ConsentModelConfigSchema,
   DEFAULT_ROLES,
@@ -97,7 +98,7 @@ export const ChannelSchema = z.object({
   sender: z.string().min(1),
   /** The ODS code of the organisation whose data the feed carries. */
   organisation: OdsCodeSchema,
-  /** The integration source profile name (e.g. `generic-pas`, `emis-like`). */
+  /** The integration source profile it is read with: `gp`, `acute-pas`, `mental-health`, `lims`, `social-care`, `generic`. */
   profile: z.string().min(1),
   /** MLLP listener port; absent for feeds that only arrive by `POST /integration/hl7`. */
   mllpPort: port.optional(),
@@ -208,6 +209,7 @@ function crossCheck(locality: Locality): LocalityIssue[] {
   const ports = new Map<number, string>([[locality.ports.http, 'ports.http']]);
   locality.channels.forEach((channel, i) => {
     if (!orgs.has(channel.organisation)) issues.push({ path: `channels[${i}].organisation`, message: `${channel.organisation} is not one of the locality's organisations` });
+    if (!isShippedProfileId(channel.profile)) issues.push({ path: `channels[${i}].profile`, message: `"${channel.profile}" is not a source profile (${Object.keys(ShippedProfiles).join(', ')})` });
     if (channel.mllpPort !== undefined && channel.mllpPort !== 0) {
       const taken = ports.get(channel.mllpPort);
       if (taken) issues.push({ path: `channels[${i}].mllpPort`, message: `port ${channel.mllpPort} is already used by ${taken}` });

@@ -1,0 +1,234 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express, { type Express } from 'express';
+import type { JWTVerifyGetKey } from 'jose';
+import { pino, type Logger } from 'pino';
+import { createLocalityPolicy, createConsentModel } from '@openidcr/governance';
+import { Ingestor, ShippedProfiles, createHl7HttpHandler, createMllpServer, ingestHandler, isShippedProfileId, type Channel as IngestChannel, type MllpServer } from '@openidcr/integration';
+import { openStore, type RecordStore } from '@openidcr/store';
+import { createDevIssuer, type DevIssuer } from '../auth/dev-issuer.js';
+import { smartRouter } from '../auth/smart.js';
+import { authenticate, createTokenVerifier, remoteKeySet, userOf } from '../auth/tokens.js';
+import { fhirRouter } from '../fhir/router.js';
+import { HttpProblem, sendProblem } from '../http/outcome.js';
+import { httpHygiene } from '../http/middleware.js';
+import { LocalityConfigError, type Locality } from '../locality/locality.js';
+import type { PolicyAlert } from '../policy/pep.js';
+import { federatedSource } from '../topology/federated.js';
+import { pooledSource } from '../topology/pooled.js';
+import type { RecordSource } from '../topology/source.js';
+
+export interface IdcrOptions {
+  logger?: Logger | undefined;
+  clock?: (() => Date) | undefined;
+  onAlert?: ((alert: PolicyAlert) => void) | undefined;
+  /** An already open store (tests, or a host that manages it); default: `openStore(locality.storage.url)`. */
+  store?: RecordStore | undefined;
+  /** The OIDC key set (default: fetched from `auth.jwksUrl`). */
+  keys?: JWTVerifyGetKey | undefined;
+  software?: { name: string; version: string } | undefined;
+}
+
+/** The MLLP listeners of the locality's channels, drained on shutdown. */
+export interface MllpListeners {
+  readonly channels: ReadonlyArray<{ id: string; port: number; server: MllpServer }>;
+  /** Messages being processed now (ACK not yet sent). */
+  readonly inFlight: number;
+  listen(host?: string): Promise<Record<string, AddressInfo>>;
+  /** Stops accepting, waits up to `graceMs` for messages in flight to be stored and ACKed, then closes connections. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** A running shared care record: the express app, the MLLP listeners and the store. */
+export interface Idcr {
+  readonly locality: Locality;
+  readonly app: Express;
+  readonly mllp: MllpListeners;
+  readonly store: RecordStore;
+  readonly source: RecordSource;
+  /** Present when the locality uses the development issuer. */
+  readonly devIssuer: DevIssuer | undefined;
+  /** Starts HTTP (locality `ports`) and the MLLP listeners. */
+  listen(): Promise<{ http: AddressInfo; mllp: Record<string, AddressInfo> }>;
+  /** Graceful shutdown: not ready, stop accepting, drain HTTP requests and MLLP messages, close the store. */
+  close(): Promise<void>;
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function ingestChannelOf(channel: Locality['channels'][number]): IngestChannel {
+  if (!isShippedProfileId(channel.profile)) throw new LocalityConfigError([{ path: 'channels', message: `unknown profile ${channel.profile}` }]);
+  return { name: channel.id, profile: { ...ShippedProfiles[channel.profile], id: channel.id, odsCode: channel.organisation, sendingFacility: channel.sender } };
+}
+
+/**
+ * Assembles a locality's shared care record from its configuration: the store (pooled) or the sources' FHIR
+ * endpoints (federated), governance's policy, sign-in (OIDC or the development issuer), the FHIR API with the policy
+ * enforcement point, `POST /integration/hl7` and one MLLP listener per channel with a port, `/healthz` and `/readyz`.
+ */
+export async function createIdcr(locality: Locality, options: IdcrOptions = {}): Promise<Idcr> {
+  const logger = options.logger ?? pino({ name: 'openidcr', level: process.env.LOG_LEVEL ?? 'info' });
+  const created = createLocalityPolicy({ isa: locality.isa, roles: locality.roles, consentModel: locality.consentModel ? createConsentModel(locality.consentModel) : undefined });
+  if (!created.ok) throw new LocalityConfigError(created.issues.map((i) => ({ path: i.path, message: i.message.replace(/^[^:]+:\s*/, '') })));
+  const store = options.store ?? (await openStore(locality.storage.url, { schema: locality.storage.schema }));
+  const source = locality.topology.kind === 'federated' ? federatedSource({ sources: locality.topology.sources, organisations: locality.organisations, logger }) : pooledSource(store);
+
+  const auth = locality.auth;
+  let devIssuer: DevIssuer | undefined;
+  let keys = options.keys;
+  let algorithms: readonly string[];
+  if (auth.mode === 'dev') {
+    devIssuer = await createDevIssuer({ issuer: auth.issuer, audience: auth.audience, users: auth.users, claims: auth.claims, tokenMinutes: auth.tokenMinutes });
+    keys = devIssuer.keys;
+    algorithms = ['ES256'];
+    logger.warn('development issuer enabled: anyone who can reach /dev/token can act as a demo user. Never use it with real data.');
+  } else {
+    keys ??= remoteKeySet(auth.jwksUrl);
+    algorithms = auth.algorithms;
+  }
+  const verifier = createTokenVerifier({
+    issuer: auth.issuer,
+    audience: auth.audience,
+    keys,
+    algorithms,
+    claims: auth.claims,
+    organisations: locality.organisations,
+    clockToleranceSeconds: auth.mode === 'oidc' ? auth.clockToleranceSeconds : 5,
+  });
+
+  let closing = false;
+  const app = express();
+  app.disable('x-powered-by');
+  for (const middleware of httpHygiene(logger)) app.use(middleware);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = !closing && (await source.ready()) && (locality.topology.kind === 'pooled' || (await pooledSource(store).ready()));
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : closing ? 'shutting down' : 'store unreachable' });
+  });
+  app.use(
+    smartRouter(
+      (origin) =>
+        auth.mode === 'dev'
+          ? { issuer: auth.issuer, jwksUri: `${origin}/dev/.well-known/jwks.json`, authorizationEndpoint: `${origin}/dev/authorize`, tokenEndpoint: `${origin}/dev/token` }
+          : { issuer: auth.issuer, jwksUri: auth.jwksUrl, authorizationEndpoint: auth.authorizationEndpoint, tokenEndpoint: auth.tokenEndpoint },
+      locality.publicUrl,
+    ),
+  );
+  if (devIssuer) app.use(devIssuer.router());
+
+  // Integration: HL7 v2 over HTTP and MLLP, into the store (pooled) — a federated locality keeps no copy.
+  const channels = new Map(locality.channels.map((c) => [c.id, ingestChannelOf(c)]));
+  const ingestor = new Ingestor({ sink: store, lookup: store, channels: Object.fromEntries(channels), facility: 'OPENIDCR', application: 'OPENIDCR' });
+  if (locality.topology.kind === 'pooled') {
+    const handleHl7 = createHl7HttpHandler(ingestor);
+    app.post('/integration/hl7', authenticate(verifier), express.text({ type: () => true, limit: '10mb' }), async (req, res, next) => {
+      try {
+        const user = userOf(res)!;
+        if (!user.scopes.includes('system/hl7.write')) return sendProblem(res, new HttpProblem(403, 'forbidden', 'scope: sending HL7 needs a token with scope system/hl7.write'));
+        const channelId = typeof req.query.channel === 'string' ? req.query.channel : undefined;
+        if (channels.size > 0 && (channelId === undefined || !channels.has(channelId)))
+          return sendProblem(res, new HttpProblem(400, 'invalid', `channel: give ?channel= one of ${[...channels.keys()].join(', ')}`, { expression: 'channel' }));
+        const answer = await handleHl7(typeof req.body === 'string' ? req.body : '', channelId ? channels.get(channelId) : undefined);
+        res.status(answer.status).type(answer.contentType).send(answer.ack);
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
+  app.use(
+    fhirRouter({
+      store,
+      source,
+      policy: created.policy,
+      auth: verifier,
+      logger,
+      clock: options.clock,
+      onAlert: options.onAlert,
+      publicUrl: locality.publicUrl,
+      hygiene: false,
+      software: options.software,
+    }),
+  );
+
+  let inFlight = 0;
+  const listeners = locality.topology.kind === 'pooled'
+    ? locality.channels.flatMap((channel) => {
+        if (channel.mllpPort === undefined) return [];
+        const handle = ingestHandler(ingestor, channels.get(channel.id));
+        const server = createMllpServer({
+          handler: async (payload) => {
+            inFlight++;
+            try {
+              return await handle(payload);
+            } finally {
+              inFlight--;
+            }
+          },
+          onError: (err) => logger.warn({ err, channel: channel.id }, 'MLLP connection error'),
+        });
+        return [{ id: channel.id, port: channel.mllpPort, server }];
+      })
+    : [];
+  const mllp: MllpListeners = {
+    channels: listeners,
+    get inFlight() {
+      return inFlight;
+    },
+    async listen(host = locality.ports.host) {
+      const out: Record<string, AddressInfo> = {};
+      for (const l of listeners) out[l.id] = await l.server.listen(l.port, host);
+      return out;
+    },
+    async close(graceMs = locality.shutdownGraceMs) {
+      for (const l of listeners) if (l.server.server.listening) l.server.server.close();
+      const deadline = Date.now() + graceMs;
+      while (inFlight > 0 && Date.now() < deadline) await delay(20);
+      await Promise.all(listeners.map((l) => l.server.close()));
+    },
+  };
+
+  let http: Server | undefined;
+  let closed: Promise<void> | undefined;
+  return {
+    locality,
+    app,
+    mllp,
+    store,
+    source,
+    devIssuer,
+    async listen() {
+      http = await new Promise<Server>((resolve, reject) => {
+        const server = app.listen(locality.ports.http, locality.ports.host, (error?: Error) => (error ? reject(error) : resolve(server)));
+      });
+      const mllpAddresses = await mllp.listen();
+      const address = http.address() as AddressInfo;
+      logger.info({ http: address.port, mllp: Object.fromEntries(Object.entries(mllpAddresses).map(([k, v]) => [k, v.port])) }, 'OpenIDCR listening');
+      return { http: address, mllp: mllpAddresses };
+    },
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        const grace = locality.shutdownGraceMs;
+        const server = http;
+        const httpDrained = server
+          ? new Promise<void>((resolve) => {
+              if (!server.listening) return resolve();
+              server.close(() => resolve());
+              const deadline = Date.now() + grace;
+              const sweep = setInterval(() => {
+                server.closeIdleConnections();
+                if (Date.now() >= deadline) server.closeAllConnections();
+              }, 25);
+              server.once('close', () => clearInterval(sweep));
+            })
+          : Promise.resolve();
+        await Promise.all([httpDrained, mllp.close(grace)]);
+        await store.close();
+        logger.info('OpenIDCR stopped');
+      })();
+      return closed;
+    },
+  };
+}
