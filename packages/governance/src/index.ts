@@ -31,7 +31,7 @@ export type { Isa, IsaInput, IsaParty, IsaPurpose, IsaSharingRule, IsaLegalBasis
 export { renderIsa, escapeHtml, escapeMarkdown, LEGAL_BASIS_TEXT } from './isa/render.js';
 export { checkIsa } from './isa/check.js';
 export type { IsaIssue, IsaIssueCode } from './isa/check.js';
-export { exampleIsa, EXAMPLE_ORGANISATIONS } from './isa/example.js';
+export { exampleIsa, buildExampleIsa, EXAMPLE_ORGANISATIONS } from './isa/example.js';
 
 // Consent
 export { ConsentRecordSchema, ConsentToViewSchema, consentInEffect, latestConsent, consentFromFhir } from './consent/records.js';

@@ -16,6 +16,8 @@ export const WITHHELD_REASONS = {
   confidentiality: 'Restricted information, shown only to the organisation that recorded it.',
 } as const;
 export type WithheldReason = keyof typeof WITHHELD_REASONS;
+const REASON_LIST = Object.keys(WITHHELD_REASONS) as WithheldReason[];
+const REASON_INDEX = Object.fromEntries(REASON_LIST.map((reason, i) => [reason, i])) as Record<WithheldReason, number>;
 
 export interface WithheldCount {
   reason: WithheldReason;
@@ -97,13 +99,13 @@ type Filterable = { resourceType: string; meta?: { source?: string | undefined; 
  * cleared for and no confidentiality above the role's.
  */
 export function filterRecord<T extends Filterable>(resources: readonly T[], decision: Decision, options: FilterOptions = {}): FilteredRecord<T> {
-  const counts = new Map<WithheldReason, number>();
+  const counts = new Array<number>(REASON_LIST.length).fill(0);
   const withhold = (reason: WithheldReason): void => {
-    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    counts[REASON_INDEX[reason]]! += 1;
   };
   const kept: T[] = [];
   if (decision.effect !== 'permit') {
-    if (resources.length > 0) counts.set('decision-denied', resources.length);
+    counts[REASON_INDEX['decision-denied']] = resources.length;
     return summarise(kept, counts);
   }
   const { visible, bySource, cleared } = prepare(decision);
@@ -165,11 +167,12 @@ function labelReason(labels: LabelScan, cleared: ReadonlySet<SensitivityCode>, m
   return undefined;
 }
 
-function summarise<T>(kept: T[], counts: Map<WithheldReason, number>): FilteredRecord<T> {
+function summarise<T>(kept: T[], counts: readonly number[]): FilteredRecord<T> {
   const withheld: WithheldCount[] = [];
   let withheldTotal = 0;
-  for (const reason of Object.keys(WITHHELD_REASONS) as WithheldReason[]) {
-    const count = counts.get(reason);
+  for (let i = 0; i < REASON_LIST.length; i++) {
+    const reason = REASON_LIST[i]!;
+    const count = counts[i];
     if (count) {
       withheld.push({ reason, count, text: WITHHELD_REASONS[reason] });
       withheldTotal += count;
