@@ -2,7 +2,7 @@ import type { ResourceLike } from '@openidcr/model';
 import type { Db, Queryable } from '../db/db.js';
 import { StoreError } from '../errors.js';
 import type { Page } from '../paging/cursor.js';
-import { decodeCursor, encodeCursor, pageSize, queryFingerprint } from '../paging/cursor.js';
+import { decodeCursor, encodeCursor, instantParam as instant, pageSize, queryFingerprint } from '../paging/cursor.js';
 import { toIso } from '../resources/read.js';
 
 /** A person's FHIR Consent as stored. */
@@ -99,13 +99,6 @@ function toRelationship(row: RelationshipRow): LegitimateRelationship {
 }
 
 const RELATIONSHIP_COLUMNS = 'patient_key, id, user_id, organisation, kind, source, started_at, ended_at';
-
-function instant(value: string | undefined, field: string): string | null {
-  if (value === undefined) return null;
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new StoreError('invalid-input', `${field}: not a date-time: ${JSON.stringify(value)}`, field);
-  return new Date(time).toISOString();
-}
 
 /** Stores (or replaces) a legitimate relationship. */
 export async function putRelationship(db: Queryable, input: LegitimateRelationshipInput): Promise<LegitimateRelationship> {

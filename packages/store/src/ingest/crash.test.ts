@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const url = process.env.OPENIDCR_TEST_PG_URL;
-const child = fileURLToPath(new URL('./crash-child.mjs', import.meta.url));
-const built = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+const child = fileURLToPath(new URL('../../test/crash-child.mjs', import.meta.url));
+const hooks = fileURLToPath(new URL('../../test/ts-register.mjs', import.meta.url));
 
 describe.skipIf(!url)('crash safety (PostgreSQL)', () => {
   const schema = `idcr_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
@@ -21,10 +20,9 @@ describe.skipIf(!url)('crash safety (PostgreSQL)', () => {
   });
 
   it('leaves no part of a batch visible when the process is killed before COMMIT', async () => {
-    expect(existsSync(built), 'the crash test runs the built package: run `npm run build` in packages/store first').toBe(true);
     await client.connect();
     const separator = url?.includes('?') ? '&' : '?';
-    const proc = spawn(process.execPath, [child, `${url}${separator}application_name=${application}`, schema, '2000', tag], {
+    const proc = spawn(process.execPath, ['--import', hooks, child, `${url}${separator}application_name=${application}`, schema, '2000', tag], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

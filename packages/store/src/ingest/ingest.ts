@@ -4,7 +4,7 @@ import type { Db, Queryable } from '../db/db.js';
 import { StoreError } from '../errors.js';
 import { applyIdentityChange } from '../identity/mpi.js';
 import type { Page } from '../paging/cursor.js';
-import { decodeCursor, encodeCursor, pageSize, queryFingerprint } from '../paging/cursor.js';
+import { decodeCursor, encodeCursor, instantParam, pageSize, queryFingerprint } from '../paging/cursor.js';
 import { toIso } from '../resources/read.js';
 import { writeResources } from '../resources/write.js';
 import { parseBatch, parseDeadLetter } from './batch-schema.js';
@@ -117,13 +117,6 @@ interface MessageRow {
   patient_key: string | null;
   warnings: string[];
   logged_at: Date | string;
-}
-
-function instantParam(value: string | undefined, field: string): string | null {
-  if (value === undefined) return null;
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new StoreError('invalid-input', `${field}: not a date-time: ${JSON.stringify(value)}`, field);
-  return new Date(time).toISOString();
 }
 
 /** The message log, newest first, filtered, one keyset page at a time. */

@@ -55,3 +55,11 @@ export function pageSize(limit: number | undefined, fallback: number, max: numbe
   }
   return limit;
 }
+
+/** Checks an optional date-time filter and returns it as an ISO instant (null when absent). */
+export function instantParam(value: string | undefined, field: string): string | null {
+  if (value === undefined) return null;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new StoreError('invalid-input', `${field}: not a date-time: ${JSON.stringify(value)}`, field);
+  return new Date(time).toISOString();
+}

@@ -1,6 +1,6 @@
 // Child process for the crash-safety test: opens the store, starts a large batch and, once every row is written
-// but before COMMIT, says so on stdout and waits to be killed. Runs against the built package (dist).
-import { createRecordStore, migrate, openDb } from '../../dist/index.js';
+// but before COMMIT, says so on stdout and waits to be killed. Runs the TypeScript sources (node --import ./ts-register.mjs).
+import { createRecordStore, migrate, openDb } from '../src/index.ts';
 
 const [url, schema, count, tag] = process.argv.slice(2);
 const db = await openDb(url, { schema });
