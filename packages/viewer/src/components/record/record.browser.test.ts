@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, inject, test } from 'vitest';
+import { userEvent } from 'vitest/browser';
+import '../../define/idcr-record.js';
+import { recordFixtures } from './record.fixtures.js';
+import { checkFixtures, deepActiveElement, mount, queryAllDeep, settle, textOf } from '../../test-support/browser.js';
+import { FIXTURE_TODAY, NHS_NUMBER, PATIENT_ID } from '../../fixtures/record.js';
+import type { IdcrRecord } from '../../components/record/record.js';
+
+afterEach(() => document.body.replaceChildren());
+
+/** Waits until the record leaves the loading state (it fetches from a real server). */
+async function loaded(el: IdcrRecord): Promise<void> {
+  for (let i = 0; i < 200 && (el.status === 'loading' || el.status === 'idle'); i++) await new Promise((r) => setTimeout(r, 25));
+  await settle(el);
+}
+
+describe('<idcr-record> with fixture bundles', () => {
+  test('every fixture renders, with accessible tables and no axe violations', async () => {
+    await checkFixtures('idcr-record', recordFixtures);
+  });
+
+  test('tabs: arrow keys move between headings, Home and End jump, the panel follows', async () => {
+    const el = await mount<IdcrRecord>('idcr-record', recordFixtures[0]!.props);
+    const tab = (name: string) => queryAllDeep<HTMLButtonElement>(el, '[role="tab"]').find((t) => t.textContent?.trim() === name)!;
+    tab('Summary').focus();
+    await userEvent.keyboard('{ArrowRight}');
+    await settle(el);
+    expect(el.selected).toBe('alerts');
+    expect(deepActiveElement()?.textContent?.trim()).toBe('Alerts');
+    await userEvent.keyboard('{End}');
+    await settle(el);
+    expect(deepActiveElement()?.textContent?.trim()).toBe('Care team');
+    expect(textOf(queryAllDeep(el, '[role="tabpanel"]:not([hidden])')[0]!)).toContain('Who else is involved');
+    expect(textOf(el)).toContain('Ridgeway City Council Adult Social Care');
+    await userEvent.keyboard('{Home}');
+    await settle(el);
+    expect(el.selected).toBe('summary');
+    await userEvent.keyboard('{ArrowLeft}');
+    await settle(el);
+    expect(el.selected).toBe('care-team');
+    const selectedTabs = queryAllDeep(el, '[role="tab"][aria-selected="true"]');
+    expect(selectedTabs).toHaveLength(1);
+    expect(selectedTabs[0]!.getAttribute('tabindex')).toBe('0');
+  });
+
+  test('the configured heading order decides the tabs', async () => {
+    const el = await mount('idcr-record', recordFixtures.find((f) => f.name === 'custom-headings')!.props);
+    expect(queryAllDeep(el, '[role="tab"]').map((t) => t.textContent?.trim())).toEqual(['Summary', 'Allergies', 'Medications']);
+  });
+});
+
+describe('<idcr-record> against FHIR servers on 127.0.0.1', () => {
+  test('loads $everything page by page with the bearer token, by NHS number, and says which source did not answer', async () => {
+    const loadedEvents: CustomEvent[] = [];
+    document.addEventListener('idcr-record-loaded', (e) => loadedEvents.push(e), { once: true });
+    const el = await mount<IdcrRecord>('idcr-record', { fhirBaseUrl: inject('fhirBaseUrl'), nhsNumber: NHS_NUMBER, token: 'test-token', today: FIXTURE_TODAY });
+    await loaded(el);
+    expect(el.status).toBe('ready');
+    const text = textOf(el);
+    expect(text).toContain('SMITH, John Edward (Mr)');
+    expect(text).toContain('943 476 5919');
+    expect(text).toContain('Some information is not shown to you');
+    expect(text).toContain('Northfield Mental Health Trust did not answer');
+    expect(loadedEvents[0]!.detail).toMatchObject({ patientId: PATIENT_ID });
+  });
+
+  test('a plain FHIR server without $everything: searches per type and resolves organisations by reading them', async () => {
+    const el = await mount<IdcrRecord>('idcr-record', { fhirBaseUrl: inject('plainFhirBaseUrl'), patientId: PATIENT_ID, today: FIXTURE_TODAY });
+    await loaded(el);
+    expect(el.status).toBe('ready');
+    const text = textOf(el);
+    expect(text).toContain('Penicillin');
+    expect(text).toContain('Riverside Medical Practice');
+    expect(text).toContain('Metformin 500mg tablets');
+  });
+
+  test('no token: denied with the reason, and no break-glass offered', async () => {
+    const el = await mount<IdcrRecord>('idcr-record', { fhirBaseUrl: inject('fhirBaseUrl'), patientId: PATIENT_ID });
+    await loaded(el);
+    expect(el.status).toBe('denied');
+    expect(textOf(el)).toContain('A valid bearer token is required.');
+    expect(queryAllDeep(el, 'button').filter((b) => b.textContent?.includes('emergency'))).toHaveLength(0);
+  });
+
+  test('denied with break-glass: Enter opens the dialog, Escape closes it, a short reason is refused as typed, then access is granted and the record loads', async () => {
+    const denied: CustomEvent[] = [];
+    document.addEventListener('idcr-access-denied', (e) => denied.push(e), { once: true });
+    const el = await mount<IdcrRecord>('idcr-record', { fhirBaseUrl: inject('fhirBaseUrl'), patientId: 'pat-denied', token: 'test-token', today: FIXTURE_TODAY });
+    await loaded(el);
+    expect(el.status).toBe('denied');
+    expect(denied[0]!.detail).toMatchObject({ patientId: 'pat-denied', breakGlassAvailable: true });
+    await expectNoAxe(el);
+
+    const request = queryAllDeep<HTMLButtonElement>(el, 'button').find((b) => b.textContent?.includes('Request emergency access'))!;
+    request.focus();
+    await userEvent.keyboard('{Enter}');
+    await settle(el);
+    const dialog = queryAllDeep<HTMLDialogElement>(el, 'dialog')[0]!;
+    expect(dialog.open).toBe(true);
+    expect(deepActiveElement()?.tagName).toBe('TEXTAREA');
+    await userEvent.keyboard('{Escape}');
+    await settle(el);
+    expect(dialog.open).toBe(false);
+
+    request.focus();
+    await userEvent.keyboard('{Enter}');
+    await settle(el);
+    expect(dialog.open).toBe(true);
+    await userEvent.keyboard('Too short');
+    await settle(el);
+    expect(textOf(dialog)).toContain('Enter at least 20 characters (9 so far)');
+    expect(queryAllDeep(el, 'textarea')[0]!.getAttribute('aria-invalid')).toBe('true');
+    await expectNoAxe(el);
+    await userEvent.keyboard(' - unconscious in ED, no history available');
+    await settle(el);
+    expect(queryAllDeep(el, 'textarea')[0]!.getAttribute('aria-invalid')).toBe('false');
+    await userEvent.keyboard('{Tab}');
+    expect(deepActiveElement()?.textContent?.trim()).toBe('Open the record');
+    await userEvent.keyboard('{Enter}');
+    await loaded(el);
+    for (let i = 0; i < 100 && el.status !== 'ready'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      await loaded(el);
+    }
+    expect(el.status).toBe('ready');
+    expect(textOf(el)).toContain('Penicillin');
+  });
+
+  test('removing the element while it loads aborts the requests', async () => {
+    const el = await mount<IdcrRecord>('idcr-record', { fhirBaseUrl: inject('fhirBaseUrl'), patientId: PATIENT_ID, token: 'test-token' });
+    expect(el.status).toBe('loading');
+    el.remove();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(el.status).toBe('loading');
+  });
+});
+
+async function expectNoAxe(el: Element) {
+  const { expectNoAxeViolations } = await import('../../test-support/browser.js');
+  await expectNoAxeViolations(el);
+}

@@ -1,0 +1,43 @@
+import { defineProject } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+
+// Two projects: pure view-models and formatting run in node; components run in Debian's Chromium through
+// Playwright (never a downloaded browser).
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+export default defineProject({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'viewer',
+          environment: 'node',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['src/**/*.browser.test.ts', 'test/**/*.browser.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'viewer-browser',
+          include: ['src/**/*.browser.test.ts', 'test/**/*.browser.test.ts'],
+          globalSetup: ['src/test-support/global-setup.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs } }),
+            instances: [{ browser: 'chromium' }],
+            screenshotFailures: false,
+          },
+        },
+      },
+    ],
+  },
+});
