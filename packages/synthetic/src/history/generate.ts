@@ -138,7 +138,9 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
       if (youngest < oldest) continue;
       onsetAge = oldest + rng.next() * (youngest - oldest + 1);
     } else {
-      onsetAge = realAge - Math.pow(rng.next(), 1.6) * (realAge - def.minAge);
+      // u^1.5 (via the exactly rounded sqrt) leans onsets towards recent years.
+      const u = rng.next();
+      onsetAge = realAge - u * Math.sqrt(u) * (realAge - def.minAge);
     }
     const onsetMs = clampPast(workingTime(rng, birthMs + onsetAge * YEAR), startMs - DAY, floor);
     const org = def.manager === 'mental-health' ? mentalHealth : practice;
@@ -293,7 +295,7 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
     }
     const low = (female ? test.femaleLow : undefined) ?? test.low;
     const high = (female ? test.femaleHigh : undefined) ?? test.high;
-    const factor = Math.pow(10, test.decimals ?? 0);
+    const factor = [1, 10, 100, 1000][test.decimals ?? 0] ?? 1;
     const value = Math.max(0, Math.round(rng.normal(mean, sd) * factor) / factor);
     const result: LabResult = { n: k, test, value };
     if (low !== undefined) result.low = low;
@@ -307,7 +309,7 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
     }
     return result;
   };
-  const report = (panelKey: string, collected: number, requester: SyntheticUser, requesterOrg: SyntheticOrganisation, context?: Problem): void => {
+  const report = (panelKey: string, collected: number, requester: SyntheticUser, requesterOrg: SyntheticOrganisation, context?: Problem, admission?: Admission): void => {
     if (collected <= birthMs || collected >= startMs - 6 * HOUR) return;
     const panel = labPanel(panelKey);
     const results: LabResult[] = panel.tests.map((key, i) => {
@@ -331,6 +333,7 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
       accession: `L${seed % 100}${String(index).padStart(7, '0')}${reports.length + 1}`,
     };
     if (panel.comments && rng.chance(0.25)) item.comment = rng.pick(panel.comments);
+    if (admission) item.admission = admission;
     reports.push(item);
   };
   for (const problem of problems) {
@@ -383,7 +386,7 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
     const updateAt = admittedMs + rng.int(2, 20) * HOUR;
     if (rng.chance(0.5) && updateAt < (dischargedMs ?? startMs) - HOUR) admission.updateMs = updateAt;
     admissions.push(admission);
-    for (const panel of ['fbc', 'ue', 'crp']) report(panel, admittedMs + rng.int(1, 3) * HOUR, admission.consultant, acute, problem);
+    for (const panel of ['fbc', 'ue', 'crp']) report(panel, admittedMs + rng.int(1, 3) * HOUR, admission.consultant, acute, problem, admission);
   };
   for (const problem of problems) {
     const chance = problem.def.admissionChance;
@@ -544,7 +547,11 @@ export function generatePerson(seed: number, index: number, ctx: LocalityIndex, 
     }
     if (ep.endMs === undefined) book(community, 'District nursing home visit', workingTime(rng, startMs + rng.int(1, 14) * DAY), undefined, [], 'Home visit');
   }
-  const socialChance = (frail && realAge >= 75 ? 0.6 : 0) || (has('learning-disability') ? 0.5 : 0) || (realAge >= 65 ? 0.03 : 0);
+  const socialChance =
+    (frail && realAge >= 75 ? 0.6 : 0) ||
+    (has('learning-disability') ? 0.5 : 0) ||
+    (has('schizophrenia') || has('bipolar') ? 0.15 : 0) ||
+    (realAge >= 85 ? 0.15 : realAge >= 65 ? 0.05 : 0.004);
   const afterFracture = admissions.find((a) => a.problem?.def.key === 'fractured-nof' && a.dischargedMs !== undefined);
   if (afterFracture?.dischargedMs !== undefined && rng.chance(0.6)) {
     episode('social-care', council, clinician(council, 'social-worker'), 'Reablement', afterFracture.dischargedMs);

@@ -107,6 +107,8 @@ export interface LabReport extends Item {
   results: LabResult[];
   comment?: string;
   accession: string;
+  /** The admission during which the sample was taken, for inpatient requests. */
+  admission?: Admission;
 }
 
 export interface Admission extends Item {

@@ -79,7 +79,7 @@ describe('HL7 v2 messages', () => {
   });
 
   it('come from each source system as its message types, in send order per patient', () => {
-    const types = new Set(messages.map((m) => `${m.stream} ${m.type}`));
+    const types = new Set([...messages, ...faulty.flatMap((r) => r.messages)].map((m) => `${m.stream} ${m.type}`));
     for (const expected of ['gp ADT^A28', 'gp ADT^A04', 'gp ADT^A31', 'gp RDE^O11', 'gp VXU^V04', 'gp REF^I12', 'acute ADT^A01', 'acute ADT^A03', 'acute ADT^A08', 'acute ADT^A02', 'acute SIU^S12', 'acute MDM^T02', 'lims ORU^R01', 'social-care ADT^A04', 'mental-health ADT^A04', 'community ADT^A04']) {
       expect(types, expected).toContain(expected);
     }

@@ -327,7 +327,7 @@ function range(low: number | undefined, high: number | undefined): string | unde
 }
 
 function addResult(add: Add, person: Person, r: LabReport): void {
-  const inpatient = r.requesterOrg.kind === 'acute-trust';
+  const stay = r.admission;
   const obx = r.results.map((res) => {
     const code = comp(res.test.loinc, res.test.short, 'LN');
     if (typeof res.value !== 'number') {
@@ -344,7 +344,7 @@ function addResult(add: Add, person: Person, r: LabReport): void {
     stream: 'lims', org: r.lab, app: 'LIMS', type: 'ORU^R01', structure: 'ORU_R01', version: '2.4', atMs: r.reportedMs,
     body: [
       null,
-      inpatient ? segment('PV1', { 1: '1', 2: 'I', 3: location('Ward', r.lab), 7: xcn(r.requester) }) : outpatientPv1(r.requesterOrg, r.requesterOrg.name, r.requester),
+      stay ? inpatientPv1(person, stay, Math.max(0, stay.wards.findLastIndex((w) => w.fromMs <= r.collectedMs))) : outpatientPv1(r.requesterOrg, r.requesterOrg.name, r.requester),
       segment('ORC', { 1: 'RE', 2: comp(`${r.accession}P`, r.requesterOrg.ods), 3: comp(r.accession, r.lab.ods), 5: 'CM', 9: hl7DateTime(r.reportedMs), 12: xcn(r.requester) }),
       segment('OBR', {
         1: '1', 2: comp(`${r.accession}P`, r.requesterOrg.ods), 3: comp(r.accession, r.lab.ods), 4: comp(r.panel.code, r.panel.display, panelSystem),

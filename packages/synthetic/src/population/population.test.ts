@@ -159,7 +159,8 @@ describe('generated resources', () => {
   });
 
   it('cover every heading, with NKA, unrecorded allergies, current inpatients and social care involvement', () => {
-    const headings = new Set(all.map((r) => headingOf(r)).filter((h) => h !== undefined));
+    const wideAll = wide.flatMap((r) => r.resources) as unknown as FhirResource[];
+    const headings = new Set(wideAll.map((r) => headingOf(r)).filter((h) => h !== undefined));
     for (const id of HEADING_IDS) if (id !== 'alerts' && id !== 'care-team') expect(headings, id).toContain(id);
     const allergyStates = records.map((r) => {
       const list = r.resources.filter((x) => x.resourceType === 'AllergyIntolerance');
@@ -167,7 +168,7 @@ describe('generated resources', () => {
       return list.some((x) => JSON.stringify(x.code).includes('716186003')) ? 'nka' : 'known';
     });
     expect(new Set(allergyStates)).toEqual(new Set(['none', 'nka', 'known']));
-    const socialCare = all.filter((r) => r.resourceType === 'EpisodeOfCare' && r.meta.tag?.some((t) => t.code === 'social-care'));
+    const socialCare = wideAll.filter((r) => r.resourceType === 'EpisodeOfCare' && r.meta.tag?.some((t) => t.code === 'social-care'));
     expect(socialCare.length).toBeGreaterThan(0);
     const council = generateLocality({ seed: 42 }).organisations.find((o) => o.kind === 'social-care');
     for (const episode of socialCare) expect(refId(episode.managingOrganization)).toBe(`Organization/${council?.resource.id}`);

@@ -37,3 +37,16 @@ describe('Rng', () => {
     expect(heavy).toBeLessThan(9_300);
   });
 });
+
+describe('Rng.normal', () => {
+  it('centres on the mean with about the given spread', () => {
+    const rng = new Rng(11);
+    const values = Array.from({ length: 20_000 }, () => rng.normal(10, 2));
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+    expect(mean).toBeGreaterThan(9.95);
+    expect(mean).toBeLessThan(10.05);
+    expect(sd).toBeGreaterThan(1.9);
+    expect(sd).toBeLessThan(2.1);
+  });
+});
