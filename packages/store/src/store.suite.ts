@@ -95,6 +95,21 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       expect(log.items).toHaveLength(2);
     });
 
+    it('keeps every version when one batch carries the same resource twice', async () => {
+      const id = ids();
+      const key = id('person');
+      const result = await store.applyBatch(batch(id('LAB'), [
+        { patientKey: key, resource: condition(id('c'), '2020-01-01') },
+        { patientKey: key, resource: condition(id('c'), '2021-01-01') },
+      ]));
+      expect(result).toMatchObject({ resourcesWritten: 2 });
+      expect((await store.read('Condition', id('c')))?.resource.onsetDateTime).toBe('2021-01-01');
+      expect((await store.history('Condition', id('c'))).map((version) => [version.version, version.resource.onsetDateTime])).toEqual([
+        [2, '2021-01-01'],
+        [1, '2020-01-01'],
+      ]);
+    });
+
     it('returns the stored outcome for a duplicate message and changes nothing', async () => {
       const id = ids();
       const key = id('person');
