@@ -287,7 +287,6 @@ function checkHeader(message: Hl7Message): Hl7Problem[] {
   const loc = (field: number) => ({ segment: 'MSH', sequence: 1, field });
   const problems: Hl7Problem[] = [];
   if (!h.messageCode) problems.push(reject('field-missing', 'MSH.9: message type is missing', Hl7ErrorCodes.requiredFieldMissing, loc(9)));
-  if (!h.controlId) problems.push(reject('field-missing', 'MSH.10: message control id is missing', Hl7ErrorCodes.requiredFieldMissing, loc(10)));
   if (!/^2\.\d/.test(h.version)) {
     problems.push(reject('unsupported-version', `MSH.12: version ${JSON.stringify(h.version)} is not HL7 v2`, Hl7ErrorCodes.unsupportedVersionId, loc(12)));
   }

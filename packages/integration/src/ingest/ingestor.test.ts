@@ -109,10 +109,17 @@ describe('durable ingest', () => {
     const { ingestor } = harness();
     const [ack] = await ingestor.ingest('MSH|^~\\&|X|Y|A|B|20260101||ACK^A01|1|P|2.4\rMSA|AA|9');
     expect(ack!.problems[0]!.message).toBe('MSH.9: ACK^A01 is an acknowledgement, not a message to store');
-    const truncated = fixture('adt-a01.hl7').slice(0, fixture('adt-a01.hl7').indexOf('PID|') + 40);
-    const [cut] = await ingestor.ingest(truncated);
-    expect(cut).toMatchObject({ outcome: 'rejected' });
-    expect(cut!.problems[0]!.message).toBe('PV1: required segment missing from ADT^A01 (truncated message?)');
+    const a01 = fixture('adt-a01.hl7');
+    const [cut] = await ingestor.ingest(a01.slice(0, a01.indexOf('PID|') - 5));
+    expect(cut).toMatchObject({ outcome: 'rejected', ackCode: 'CR' });
+    expect(cut!.problems[0]!.message).toBe('PID: required segment missing from ADT^A01 (truncated message?)');
+    // A sender declaring the NHS ITK profile (MSH-21) promises PV1: an A08 cut off inside PID is caught.
+    const itk = fixture('adt-a08.hl7').replace('|P|2.4', '|P|2.4|||||||||iTKv1.0');
+    const [itkCut] = await ingestor.ingest(itk.slice(0, itk.indexOf('PID|') + 60));
+    expect(itkCut!.problems[0]!.message).toBe('PV1: required segment missing from ADT^A08 (required by the declared profile iTKv1.0; truncated message?)');
+    // Without a declared profile an A08 without PV1 is thin, not broken: accepted.
+    const [thin] = await ingestor.ingest(fixture('adt-a08.hl7').split('\r').filter((l) => !l.startsWith('PV1')).join('\r'));
+    expect(thin!.outcome).toBe('accepted');
   });
 
   it('replays dead letters once the profile is fixed', async () => {

@@ -201,7 +201,12 @@ export class Ingestor {
       personId = resolution.personId;
       identity = resolution.changes;
       warnings.push(...resolution.warnings.map((w) => `MPI: ${w}`));
-      const patientSourceKey = prepared.patient.localIds[0] ? `${prepared.patient.localIds[0].assigningAuthority}|${prepared.patient.localIds[0].value}` : `nhs|${prepared.patient.nhsNumber}`;
+      const p = prepared.patient;
+      const patientSourceKey = p.localIds[0]
+        ? `${p.localIds[0].assigningAuthority}|${p.localIds[0].value}`
+        : p.nhsNumber
+          ? `nhs|${p.nhsNumber}`
+          : `demographics|${p.demographics.family}|${p.demographics.given ?? ''}|${p.demographics.birthDate}`;
       const ctx: MappingContext = {
         message,
         profile: channel.profile,
@@ -229,7 +234,7 @@ export class Ingestor {
       if (ctx.problems.length > 0) return fail(ctx.problems.some((p) => p.severity === 'reject') ? 'rejected' : 'error', ctx.problems);
       const patient = patientResource(personId, prepared.patient, resolution.nhsNumber, resolution.localIds, localIdentifierSystem) as MappedResource;
       resources = finishResources(sourceOfMessage(prepared), [patient, ...mapped], { receivedAt, contentHash });
-    } else {
+    } else if (!prepared.spec) {
       warnings.push(`no mapping for ${message.type}: message logged and acknowledged, nothing mapped`);
     }
 
@@ -317,6 +322,7 @@ function identityKeys(prepared: PreparedMessage): string[] {
   for (const f of facts) {
     if (f.nhsNumber) keys.push(`nhs:${f.nhsNumber}`);
     for (const l of f.localIds) keys.push(`local:${l.assigningAuthority.toUpperCase()}|${l.value}`);
+    if (!f.nhsNumber && f.localIds.length === 0) keys.push(`demographics:${f.demographics.family}|${f.demographics.birthDate}`);
   }
   // Merges touch two people at once: serialise them with everything.
   if (prepared.spec?.merge) keys.push('merge');

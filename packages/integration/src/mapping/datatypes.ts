@@ -113,6 +113,14 @@ export function isFullDateTime(value: string | undefined): value is string {
   return value !== undefined && /T\d{2}:\d{2}:\d{2}/.test(value);
 }
 
+/**
+ * A value written in DTM's alphabet (digits, `.`, an offset) that is still not a date — month 13, a digit too many:
+ * a slip in the value, told apart from text such as `Aug 15, 1942`, which is the wrong data type and an error.
+ */
+function impossibleDate(raw: string): boolean {
+  return /^\d{4,}(\.\d+)?([+-]\d{4})?$/.test(raw.trim());
+}
+
 /** Reads field values of one segment, collecting problems that name the field. */
 export class FieldReader {
   constructor(
@@ -134,6 +142,10 @@ export class FieldReader {
   dateTime(field: number, opts: { required?: boolean; component?: number; repetition?: number } = {}): string | undefined {
     const raw = this.segment.get(field, opts.component ?? 1, 1, opts.repetition ?? 0);
     const v = hl7DateTime(raw, this.profile.timeZone);
+    if (v === null && !opts.required && impossibleDate(raw)) {
+      this.warnings.push(`${this.name(field)}: ${JSON.stringify(raw)} is not a possible date/time; left out`);
+      return undefined;
+    }
     if (v === null) {
       this.problems.push(businessError('field-invalid', `${this.name(field)}: ${JSON.stringify(raw)} is not an HL7 date/time`, Hl7ErrorCodes.dataTypeError, this.loc(field)));
       return undefined;
@@ -148,6 +160,10 @@ export class FieldReader {
   date(field: number): string | undefined {
     const raw = this.segment.get(field);
     const v = hl7Date(raw);
+    if (v === null && impossibleDate(raw)) {
+      this.warnings.push(`${this.name(field)}: ${JSON.stringify(raw)} is not a possible date; left out`);
+      return undefined;
+    }
     if (v === null) {
       this.problems.push(businessError('field-invalid', `${this.name(field)}: ${JSON.stringify(raw)} is not an HL7 date`, Hl7ErrorCodes.dataTypeError, this.loc(field)));
       return undefined;

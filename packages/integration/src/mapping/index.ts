@@ -16,7 +16,10 @@ import { mapResults } from './results.js';
 export interface MessageSpec {
   /** `ADT^A01` or `ORU` (any trigger). */
   type: string;
+  /** Segments the standard's abstract message structure requires: a message without them is rejected. */
   required: readonly string[];
+  /** Whether PID is optional in the structure (ORU, SIU): without it the message is logged, nothing mapped. */
+  patientOptional?: boolean;
   map: (ctx: MappingContext) => MappedResource[];
   /** A40-style: the message merges the MRG person into the PID person. */
   merge?: boolean;
@@ -24,18 +27,27 @@ export interface MessageSpec {
 
 const adtEncounter = (ctx: MappingContext) => [...mapVisit(ctx), ...mapDiagnoses(ctx), ...mapAllergies(ctx)];
 const adtPerson = (ctx: MappingContext) => [...mapDiagnoses(ctx), ...mapAllergies(ctx)];
-const spec = (type: string, required: string[], map: MessageSpec['map'], merge = false): MessageSpec => ({ type, required, map, merge });
+const spec = (type: string, required: string[], map: MessageSpec['map'], merge = false, patientOptional = false): MessageSpec => ({ type, required, map, merge, patientOptional });
+
+/**
+ * Conformance profiles a sender can declare in MSH-21, with the stricter structure they promise. The NHS ITK HL7 v2
+ * specification requires PV1 in its encounter events, so an ITK A08 without PV1 is incomplete (a cut-off message),
+ * while a plain v2 sender's A01 without PV1 is only thin.
+ */
+const DECLARED_PROFILES: Record<string, Record<string, readonly string[]>> = {
+  ITKV1: Object.fromEntries(['A01', 'A02', 'A03', 'A04', 'A05', 'A08', 'A11', 'A12', 'A13'].map((t) => [`ADT^${t}`, ['EVN', 'PID', 'PV1']])),
+};
 
 const SPECS: MessageSpec[] = [
-  ...['A01', 'A02', 'A03', 'A04', 'A05', 'A06', 'A07', 'A08', 'A11', 'A12', 'A13', 'A38'].map((t) => spec(`ADT^${t}`, ['PID', 'PV1'], adtEncounter)),
+  ...['A01', 'A02', 'A03', 'A04', 'A05', 'A06', 'A07', 'A08', 'A11', 'A12', 'A13', 'A38'].map((t) => spec(`ADT^${t}`, ['PID'], adtEncounter)),
   ...['A28', 'A31', 'A24', 'A37', 'A60'].map((t) => spec(`ADT^${t}`, ['PID'], adtPerson)),
   spec('ADT^A40', ['PID', 'MRG'], () => [], true),
   spec('ADT^A34', ['PID', 'MRG'], () => [], true),
-  spec('ORU^R01', ['PID', 'OBX'], mapResults),
-  spec('ORU^R30', ['PID', 'OBX'], mapResults),
+  spec('ORU^R01', ['OBR'], mapResults, false, true),
+  spec('ORU^R30', ['OBR'], mapResults, false, true),
   ...['T01', 'T02', 'T03', 'T04', 'T05', 'T06', 'T07', 'T08', 'T09', 'T10', 'T11'].map((t) => spec(`MDM^${t}`, ['PID', 'TXA'], mapDocument)),
   ...['I12', 'I13', 'I14', 'I15'].map((t) => spec(`REF^${t}`, ['PID', 'RF1'], mapReferral)),
-  ...['S12', 'S13', 'S14', 'S15', 'S17', 'S26'].map((t) => spec(`SIU^${t}`, ['SCH', 'PID'], mapAppointment)),
+  ...['S12', 'S13', 'S14', 'S15', 'S17', 'S26'].map((t) => spec(`SIU^${t}`, ['SCH'], mapAppointment, false, true)),
   spec('RDE^O11', ['PID', 'RXE'], mapMedicationRequests),
   spec('RDE^O25', ['PID', 'RXE'], mapMedicationRequests),
   spec('OMP^O09', ['PID', 'RXO'], mapMedicationRequests),
@@ -124,12 +136,22 @@ export function prepareMessage(message: Hl7Message, profile: SourceProfile): Pre
   }
   if (problems.length > 0) return prepared;
 
-  for (const name of prepared.spec?.required ?? []) {
+  const declared = message.segment('MSH')!.get(21).toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/0$/, '');
+  const stricter = DECLARED_PROFILES[declared]?.[`${h.messageCode}^${h.triggerEvent}`];
+  for (const name of new Set([...(prepared.spec?.required ?? []), ...(stricter ?? [])])) {
     if (!message.segment(name)) {
-      problems.push(reject('segment-missing', `${name}: required segment missing from ${message.type} (truncated message?)`, Hl7ErrorCodes.segmentSequence, { segment: name }));
+      const why = stricter?.includes(name) && !prepared.spec?.required.includes(name) ? ` (required by the declared profile ${message.segment('MSH')!.get(21)}; truncated message?)` : ' (truncated message?)';
+      problems.push(reject('segment-missing', `${name}: required segment missing from ${message.type}${why}`, Hl7ErrorCodes.segmentSequence, { segment: name }));
     }
   }
   if (problems.length > 0) return prepared;
+  if (!h.controlId) warnings.push('MSH.10: no message control id; duplicates are recognised by content only');
+  if (prepared.spec?.patientOptional && !message.segment('PID')) {
+    warnings.push(`PID: ${message.type} names no patient; logged, nothing mapped`);
+  }
+  if (prepared.spec && !prepared.spec.patientOptional && !prepared.spec.required.includes('PID') && !message.segment('PID')) {
+    warnings.push(`PID: ${message.type} names no patient; logged, nothing mapped`);
+  }
 
   // EVN-2 (recorded) wins over MSH-7: it says when the change happened at the source, which orders updates.
   const evn = message.segment('EVN');

@@ -46,7 +46,9 @@ export function readPatientFacts(
       const authority = identifierAuthority(pid, field, i);
       const type = pid.get(field, 5, 1, i).trim().toUpperCase();
       const looksNhs = nhsAuthorities.has(authority.toUpperCase()) || nhsTypes.has(type);
-      if (looksNhs || (field === 2 && ids.nhsNumberInPid2)) {
+      // PID-2 is read as an NHS number only when nothing says it is something else (old v2.3 feeds).
+      const bareInPid2 = field === 2 && ids.nhsNumberInPid2 && !authority && !type;
+      if (looksNhs || bareInPid2) {
         const digits = normaliseNhsNumber(value);
         if (isValidNhsNumber(digits)) {
           if (nhsNumber && nhsNumber !== digits) {
@@ -59,20 +61,22 @@ export function readPatientFacts(
           warnings.push(`PID.${field}: ${JSON.stringify(value)} is marked as an NHS number but fails the check digit; not used`);
           continue;
         }
-        if (field === 2) continue;
+        if (bareInPid2) continue;
       }
       localIds.push({ assigningAuthority: authority || ids.localAuthority || ods, value });
     }
   };
   consider(3);
   consider(2);
-  if (pid.get(2).trim() && !nhsNumber && localIds.every((l) => l.value !== pid.get(2).trim())) {
-    // PID-2 held something that is neither a valid NHS number nor used: keep it as a local id of the sender.
-    localIds.push({ assigningAuthority: identifierAuthority(pid, 2, 0) || ids.localAuthority || ods, value: pid.get(2).trim() });
-  }
-  if (!nhsNumber && localIds.length === 0) {
-    problems.push(businessError('no-identifier', 'PID.3: no NHS number and no local identifier', Hl7ErrorCodes.requiredFieldMissing, { segment: 'PID', sequence: pid.sequence, field: 3 }));
-  }
+  // PID-4, alternate patient id: another number the sender knows the person by.
+  consider(4);
+  const seen = new Set<string>();
+  const unique = localIds.filter((l) => {
+    const k = `${l.assigningAuthority.toUpperCase()}|${l.value}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+  localIds.length = 0;
+  localIds.push(...unique);
 
   const family = pid.get(5, 1).trim();
   const given = [pid.get(5, 2).trim(), pid.get(5, 3).trim()].filter(Boolean);
@@ -118,6 +122,13 @@ export function readPatientFacts(
   }
 
   const demographics: PersonDemographics = prune({ family: family || undefined, given: given[0], birthDate, gender, postcode });
+  if (!nhsNumber && localIds.length === 0) {
+    if (demographics.family && (demographics.birthDate || demographics.given)) {
+      warnings.push('PID.3: no usable NHS number or local identifier; the person is identified by demographics only');
+    } else {
+      problems.push(businessError('no-identifier', 'PID.3: no NHS number, no local identifier, and not enough demographics (a family name with a given name or birth date) to identify the person', Hl7ErrorCodes.requiredFieldMissing, { segment: 'PID', sequence: pid.sequence, field: 3 }));
+    }
+  }
   const resource = prune({
     resourceType: 'Patient',
     name: family || given.length ? [{ use: 'official', family: family || undefined, given, prefix: pid.get(5, 5).trim() ? [pid.get(5, 5).trim()] : undefined }] : undefined,
