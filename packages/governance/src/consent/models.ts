@@ -73,9 +73,21 @@ function objections(input: ConsentInput): { blocks: ConsentFinding[]; objectsTo:
   return { blocks, objectsTo: (ods) => latest.get('share', ods)?.decision === 'deny', latest };
 }
 
-function sourceObjection(source: ConsentParty): ConsentFinding {
-  return { code: 'source-objection', text: `The person has objected to ${source.name} sharing their record.`, breakGlassOverrides: true };
+/** A finding per organisation, built once: findings are immutable, and a decision may meet the same one millions of times. */
+function findingPer(build: (party: ConsentParty) => ConsentFinding): (party: ConsentParty) => ConsentFinding {
+  const memo = new Map<string, ConsentFinding>();
+  return (party) => {
+    let finding = memo.get(party.ods);
+    if (!finding) memo.set(party.ods, (finding = Object.freeze(build(party))));
+    return finding;
+  };
 }
+
+const sourceObjection = findingPer((source) => ({
+  code: 'source-objection',
+  text: `The person has objected to ${source.name} sharing their record.`,
+  breakGlassOverrides: true,
+}));
 
 /** Implied consent with opt-out (Leeds, Bristol): everything the ISA allows flows unless the person objected. */
 export function impliedOptOutModel(): ConsentModel {
@@ -104,6 +116,16 @@ export function impliedOptOutModel(): ConsentModel {
  */
 export function explicitShareModel(options: { itemShareOutRequired?: boolean } = {}): ConsentModel {
   const itemShareOutRequired = options.itemShareOutRequired ?? false;
+  const shareOutMissing = findingPer((source) => ({
+    code: 'share-out-missing',
+    text: `${source.name} has not shared this person's record out (no share-out consent recorded there). Only ${source.name} can change this.`,
+    breakGlassOverrides: false,
+  }));
+  const shareInMissing = findingPer((viewer) => ({
+    code: 'share-in-missing',
+    text: `No share-in consent is recorded at ${viewer.name}: ask the person for permission to view and record it.`,
+    breakGlassOverrides: true,
+  }));
   return {
     kind: 'explicit-share',
     description:
@@ -119,18 +141,8 @@ export function explicitShareModel(options: { itemShareOutRequired?: boolean } =
         sourceFinding(source) {
           if (objectsTo(source.ods)) return sourceObjection(source);
           const shareOut = latest.get('disclose', source.ods);
-          if (shareOut?.decision !== 'permit')
-            return {
-              code: 'share-out-missing',
-              text: `${source.name} has not shared this person's record out (no share-out consent recorded there). Only ${source.name} can change this.`,
-              breakGlassOverrides: false,
-            };
-          if (!sharedIn)
-            return {
-              code: 'share-in-missing',
-              text: `No share-in consent is recorded at ${viewer.name}: ask the person for permission to view and record it.`,
-              breakGlassOverrides: true,
-            };
+          if (shareOut?.decision !== 'permit') return shareOutMissing(source);
+          if (!sharedIn) return shareInMissing(viewer);
           return undefined;
         },
         requireItemShareOut: itemShareOutRequired,
@@ -147,6 +159,7 @@ export function explicitShareModel(options: { itemShareOutRequired?: boolean } =
  * Objections are honoured as in the implied model.
  */
 export function practiceActivationModel(): ConsentModel {
+  const notActivated = findingPer((source) => ({ code: 'practice-not-activated', text: `${source.name} has not activated the sharing agreement, so its data is not shared.`, breakGlassOverrides: false }));
   return {
     kind: 'practice-activation',
     description:
@@ -164,7 +177,7 @@ export function practiceActivationModel(): ConsentModel {
         blocks,
         sourceFinding(source) {
           if (source.kind === 'gp-practice' && (source.activatedAt === undefined || source.activatedAt > now))
-            return { code: 'practice-not-activated', text: `${source.name} has not activated the sharing agreement, so its data is not shared.`, breakGlassOverrides: false };
+            return notActivated(source);
           if (objectsTo(source.ods)) return sourceObjection(source);
           return undefined;
         },

@@ -92,20 +92,19 @@ export function latestConsents(
   purpose: string,
   now: number,
 ): { get(action: ConsentRecord['action'], organisation: string | undefined): ConsentRecord | undefined } {
-  const latest = new Map<string, ConsentRecord>();
-  const latestAt = new Map<string, number>();
+  // action → organisation ('' for none) → latest record; nested so no key strings are built per lookup.
+  const latest = new Map<string, Map<string, ConsentRecord>>();
   for (const record of consents) {
     if (record.personId !== personId) continue;
     if (record.purposes !== undefined && !record.purposes.includes(purpose as never)) continue;
     if (!consentInEffect(record, now)) continue;
-    const key = `${record.action}|${record.organisation ?? ''}`;
-    const at = instant(record.dateTime);
-    if (at >= (latestAt.get(key) ?? -Infinity)) {
-      latest.set(key, record);
-      latestAt.set(key, at);
-    }
+    let byOrganisation = latest.get(record.action);
+    if (!byOrganisation) latest.set(record.action, (byOrganisation = new Map()));
+    const organisation = record.organisation ?? '';
+    const current = byOrganisation.get(organisation);
+    if (!current || instant(record.dateTime) >= instant(current.dateTime)) byOrganisation.set(organisation, record);
   }
-  return { get: (action, organisation) => (latest.size === 0 ? undefined : latest.get(`${action}|${organisation ?? ''}`)) };
+  return { get: (action, organisation) => latest.get(action)?.get(organisation ?? '') };
 }
 
 /** A FHIR R4 Consent, as far as `consentFromFhir` reads it. */

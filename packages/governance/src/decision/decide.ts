@@ -122,14 +122,12 @@ export function decide(request: DecisionRequest): Decision {
     const finding = assessment.sourceFinding(party.consentParty);
     if (!finding || (finding.breakGlassOverrides && breakGlassUsed)) continue;
     changed ??= [...view.sources];
-    changed[index] = { ods: permission.ods, name: permission.name, effect: 'deny', headings: [], reasons: [{ code: finding.code, text: finding.text, organisation: permission.ods }] };
+    changed[index] = deniedBy(finding, permission);
   }
   if (changed) {
     sources = changed;
     anySourceDenied = true;
-    const visible = new Set<HeadingId>();
-    for (const s of changed) if (s.effect === 'permit') for (const h of s.headings) visible.add(h);
-    visibleHeadings = HEADING_IDS.filter((h) => visible.has(h));
+    visibleHeadings = headingsOf(changed);
   }
   if (visibleHeadings.length === 0) return deny([{ code: 'no-visible-heading', text: `${role.title}s may see no heading of this record.` }]);
 
@@ -164,6 +162,46 @@ export function decide(request: DecisionRequest): Decision {
     obligations,
     context,
   };
+}
+
+const deniedMemo = new WeakMap<ConsentFinding, Map<string, SourcePermission>>();
+/** The denied permission for a source, built once per (finding, source) when the finding is a shared object. */
+function deniedBy(finding: ConsentFinding, permission: SourcePermission): SourcePermission {
+  let byOds = deniedMemo.get(finding);
+  if (!byOds) deniedMemo.set(finding, (byOds = new Map()));
+  let denied = byOds.get(permission.ods);
+  if (!denied) {
+    denied = Object.freeze({
+      ods: permission.ods,
+      name: permission.name,
+      effect: 'deny' as const,
+      headings: Object.freeze([]) as readonly HeadingId[],
+      reasons: Object.freeze([Object.freeze({ code: finding.code, text: finding.text, organisation: permission.ods })]),
+    });
+    byOds.set(permission.ods, denied);
+  }
+  return denied;
+}
+
+const headingBit = new Map<HeadingId, number>(HEADING_IDS.map((h, i) => [h, 1 << i]));
+const maskMemo = new WeakMap<SourcePermission, number>();
+const headingsByMask = new Map<number, readonly HeadingId[]>();
+/** The union of permitted sources' headings, in registry order (a bit mask per permission, memoised). */
+function headingsOf(sources: readonly SourcePermission[]): readonly HeadingId[] {
+  let mask = 0;
+  for (const source of sources) {
+    if (source.effect !== 'permit') continue;
+    let bits = maskMemo.get(source);
+    if (bits === undefined) {
+      bits = 0;
+      for (const h of source.headings) bits |= headingBit.get(h)!;
+      maskMemo.set(source, bits);
+    }
+    mask |= bits;
+  }
+  let headings = headingsByMask.get(mask);
+  if (!headings) headingsByMask.set(mask, (headings = Object.freeze(HEADING_IDS.filter((h) => (mask & headingBit.get(h)!) !== 0))));
+  return headings;
 }
 
 function toReason(finding: ConsentFinding): Reason {

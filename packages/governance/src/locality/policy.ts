@@ -96,7 +96,8 @@ function compile(isa: Isa, roles: readonly RoleDefinition[]): CompiledPolicy {
   const purposeByCode = new Map<string, IsaPurpose>();
   for (const purpose of isa.purposes) for (const code of purpose.purposesOfUse) if (!purposeByCode.has(code)) purposeByCode.set(code, purpose);
   const headingMemo = new Map<string, readonly HeadingId[]>();
-  const viewMemo = new Map<string, ViewTemplate>();
+  // role id → purpose id → viewer ODS → viewer kind → view; nested so no key string is built per decision.
+  const viewMemo = new Map<string, Map<string, Map<string, Map<string, ViewTemplate>>>>();
 
   const compiled: CompiledPolicy = {
     roles: new Map(roles.map((r) => [r.id, r])),
@@ -120,11 +121,14 @@ function compile(isa: Isa, roles: readonly RoleDefinition[]): CompiledPolicy {
     },
     policyRef: `${isa.id}|${isa.version}`,
     view(viewer, role, purpose) {
-      const key = `${viewer.ods}|${viewer.kind}|${role.id}|${purpose.id}`;
-      const memo = viewMemo.get(key);
-      if (memo) return memo;
-      const template = buildView(compiled, parties, viewer, role, purpose);
-      viewMemo.set(key, template);
+      let byPurpose = viewMemo.get(role.id);
+      if (!byPurpose) viewMemo.set(role.id, (byPurpose = new Map()));
+      let byOds = byPurpose.get(purpose.id);
+      if (!byOds) byPurpose.set(purpose.id, (byOds = new Map()));
+      let byKind = byOds.get(viewer.ods);
+      if (!byKind) byOds.set(viewer.ods, (byKind = new Map()));
+      let template = byKind.get(viewer.kind);
+      if (!template) byKind.set(viewer.kind, (template = buildView(compiled, parties, viewer, role, purpose)));
       return template;
     },
   };

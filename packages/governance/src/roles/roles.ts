@@ -208,8 +208,13 @@ export function zodIssues(error: z.ZodError, root: string): ConfigIssue[] {
 /** The job role code part of an SDS role code: `S8000:G8000:R8000` → `R8000`; a bare `R8000` is returned as is. */
 export function jobRoleCodeOf(sdsRoleCode: string | undefined): string | undefined {
   if (!sdsRoleCode) return undefined;
-  const parts = sdsRoleCode.split(':');
-  return parts.find((part) => part.startsWith('R')) ?? parts[parts.length - 1];
+  if (sdsRoleCode.indexOf(':') < 0) return sdsRoleCode;
+  const at = sdsRoleCode.indexOf(':R');
+  if (at >= 0) {
+    const end = sdsRoleCode.indexOf(':', at + 1);
+    return sdsRoleCode.slice(at + 1, end < 0 ? undefined : end);
+  }
+  return sdsRoleCode.slice(sdsRoleCode.lastIndexOf(':') + 1);
 }
 
 /** True when the user's SDS role code or activity codes qualify them for the role (see `sdsJobRoleCodes`). */
