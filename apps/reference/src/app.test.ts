@@ -1,0 +1,94 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReferenceApp, type ReferenceApp } from './app.js';
+
+const token = async (app: ReferenceApp, userId: string) => {
+  const res = await fetch(`${app.url}/dev/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ userId }) });
+  return ((await res.json()) as { access_token: string }).access_token;
+};
+const get = async (app: ReferenceApp, path: string, bearer?: string) => {
+  const res = await fetch(`${app.url}${path}`, { headers: bearer ? { Authorization: `Bearer ${bearer}` } : {} });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+describe('reference app [REQ-ARC-004, REQ-REQ-008]', () => {
+  let app: ReferenceApp;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idcr-ref-'));
+    app = await startReferenceApp({
+      dir,
+      settings: { seed: 7, patients: 6, mllpBasePort: 0, httpPort: 0, storageUrl: 'pglite:memory' },
+      logger: pino({ level: 'silent' }),
+      seed: 'if-empty',
+    });
+    await app.seeded;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('starts on the embedded store and seeds the synthetic locality through MLLP with nothing rejected', async () => {
+    const summary = await app.seeded;
+    expect(summary).toBeDefined();
+    expect(summary!.patients).toBe(6);
+    expect(summary!.rejected).toBe(0);
+    expect(summary!.accepted).toBeGreaterThan(6);
+    expect((await get(app, '/healthz')).status).toBe(200);
+    const messages = await app.store.listMessages({ limit: 500 });
+    expect(messages.items.length).toBe(summary!.accepted);
+  });
+
+  it('lists demo users of every role for the sign-in page', async () => {
+    const res = await fetch(`${app.url}/app/session/users`);
+    const users = (await res.json()) as Array<{ role: string }>;
+    const roles = new Set(users.map((u) => u.role));
+    for (const role of ['gp', 'hospital-clinician', 'nurse', 'pharmacist', 'mental-health-clinician', 'social-worker', 'care-coordinator', 'administrator', 'privacy-officer', 'citizen'])
+      expect(roles.has(role), role).toBe(true);
+  });
+
+  it('serves the clinician, citizen and admin web apps with a same-origin content security policy', async () => {
+    for (const path of ['/', '/citizen', '/admin', '/clinician.js']) {
+      const res = await fetch(`${app.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    }
+  });
+
+  it('keeps admin behind the administrator and privacy officer roles [REQ-SEC-001]', async () => {
+    const users = (await (await fetch(`${app.url}/app/session/users`)).json()) as Array<{ id: string; role: string }>;
+    const gp = users.find((u) => u.role === 'gp')!;
+    const admin = users.find((u) => u.role === 'administrator')!;
+    expect((await get(app, '/app/admin/isa')).status).toBe(401);
+    expect((await get(app, '/app/admin/isa', await token(app, gp.id))).status).toBe(403);
+    const isa = await get(app, '/app/admin/isa', await token(app, admin.id));
+    expect(isa.status).toBe(200);
+    expect(String(isa.body.html)).toContain('Information Sharing Agreement');
+  });
+
+  it('counts views and feedback into the benefits report with the default unit costs [REQ-REQ-004]', async () => {
+    const users = (await (await fetch(`${app.url}/app/session/users`)).json()) as Array<{ id: string; role: string }>;
+    const gp = await token(app, users.find((u) => u.role === 'gp')!.id);
+    const search = await get(app, '/fhir/Patient?family=a', gp);
+    expect(search.status).toBe(200);
+    const bad = await fetch(`${app.url}/app/feedback`, { method: 'POST', headers: { Authorization: `Bearer ${gp}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ patientId: 'x', outcomes: ['saved-the-world'] }) });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('outcomes.0');
+    const ok = await fetch(`${app.url}/app/feedback`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${gp}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ patientId: 'p-1', outcomes: ['avoided-admission', 'saved-phone-call'] }),
+    });
+    expect(ok.status).toBe(201);
+    const admin = await token(app, users.find((u) => u.role === 'administrator')!.id);
+    const report = (await get(app, '/app/admin/benefits', admin)).body as { feedback: Record<string, number>; savings: { total: number; avoidedAdmissions: number; phoneCalls: number } };
+    expect(report.feedback['avoided-admission']).toBe(1);
+    expect(report.savings.avoidedAdmissions).toBe(1436);
+    expect(report.savings.phoneCalls).toBe(12);
+    expect(report.savings.total).toBe(1448);
+    const verify = (await get(app, '/app/admin/audit/verify', admin)).body;
+    expect(verify.ok).toBe(true);
+  });
+});

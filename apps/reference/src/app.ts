@@ -1,0 +1,135 @@
+import express from 'express';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { createIdcr, createTokenVerifier, remoteKeySet, type Idcr, type Locality } from '@openidcr/architecture';
+import { createRecordStore, migrate, openDb, type Db, type RecordStore } from '@openidcr/store';
+import { resolveLocality, type ReferenceSettings } from './locality.js';
+import { appApi, migrateAppTables, UnitCostsSchema } from './app-api.js';
+import { seedOverMllp, type SeedSummary } from './seed.js';
+
+export interface ReferenceApp {
+  idcr: Idcr;
+  locality: Locality;
+  store: RecordStore;
+  url: string;
+  mllpPorts: Record<string, number>;
+  /** Resolves when seeding (if any) has finished. */
+  seeded: Promise<SeedSummary | undefined>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  dir: string;
+  settings: ReferenceSettings;
+  logger: Logger;
+  seed: 'if-empty' | 'always' | 'never';
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Starts the reference app: the locality's shared care record with the clinician, citizen and admin web apps. */
+export async function startReferenceApp(options: StartOptions): Promise<ReferenceApp> {
+  const { logger, settings } = options;
+  const resolved = await resolveLocality(options.dir, settings);
+  const locality = resolved.locality;
+  logger.info({ locality: locality.name, from: resolved.source, storage: locality.storage.url }, 'starting OpenIDCR');
+
+  const db: Db = await openDb(locality.storage.url, { schema: locality.storage.schema });
+  const store = createRecordStore(db, await migrate(db));
+  await migrateAppTables(db);
+
+  const idcr = await createIdcr(locality, { store, logger, software: { name: 'OpenIDCR reference app', version: '0.1.0' } });
+  const auth = locality.auth;
+  const verifier = createTokenVerifier({
+    issuer: auth.issuer,
+    audience: auth.audience,
+    keys: auth.mode === 'dev' ? idcr.devIssuer!.keys : remoteKeySet(auth.jwksUrl),
+    algorithms: auth.mode === 'dev' ? ['ES256'] : auth.algorithms,
+    claims: auth.claims,
+    organisations: locality.organisations,
+  });
+
+  const channelPorts = new Map(locality.channels.filter((c) => c.mllpPort !== undefined).map((c) => [c.id, c.mllpPort!]));
+  const web = express.Router();
+  // The API answers with `default-src 'none'`; the web apps need their own scripts, styles, and inline
+  // documents (PDF and HTML letters shown in sandboxed frames), and nothing from elsewhere.
+  web.use((req, res, next) => {
+    if (!req.path.startsWith('/fhir') && !req.path.startsWith('/app/') && !req.path.startsWith('/citizen/') && !req.path.startsWith('/dev/'))
+      res.setHeader(
+        'Content-Security-Policy',
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; frame-src 'self' blob: data:; object-src 'self' blob: data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
+      );
+    next();
+  });
+  web.use(appApi({ locality, store, db, verifier, logger, unitCosts: UnitCostsSchema.parse({}), channelPorts }));
+  // dist/public, whether running from dist/ (npm start) or from src/ (tests).
+  const publicDir = join(here, '..', 'dist', 'public');
+  if (existsSync(publicDir)) {
+    web.use(express.static(publicDir, { index: 'index.html', maxAge: '5m' }));
+    for (const page of ['citizen', 'admin']) web.get(`/${page}`, (_req, res) => res.sendFile(join(publicDir, `${page}.html`)));
+  } else {
+    logger.warn({ publicDir }, 'web apps not built; run npm run build');
+  }
+  idcr.app.use(web);
+
+  const addresses = await idcr.listen();
+  const url = `http://${addresses.http.address === '::' || addresses.http.address === '0.0.0.0' ? 'localhost' : addresses.http.address}:${addresses.http.port}`;
+  const mllpPorts = Object.fromEntries(Object.entries(addresses.mllp).map(([id, a]) => [id, a.port]));
+
+  let seeded: Promise<SeedSummary | undefined> = Promise.resolve(undefined);
+  if (resolved.synthetic && options.seed !== 'never') {
+    const empty = (await store.listMessages({ limit: 1 })).items.length === 0;
+    if (empty || options.seed === 'always') {
+      const bySender = new Map<string, number>();
+      for (const channel of locality.channels) if (mllpPorts[channel.id] !== undefined) bySender.set(channel.sender, mllpPorts[channel.id]!);
+      logger.info({ patients: settings.patients }, 'seeding the synthetic locality through the MLLP listeners (the real ingestion path)');
+      seeded = seedOverMllp({ seed: settings.seed, patients: settings.patients, locality: resolved.synthetic, ports: bySender, logger }).then(
+        (summary) => {
+          logger.info(summary, 'synthetic locality seeded');
+          return summary;
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'seeding failed');
+          return undefined;
+        },
+      );
+    }
+  }
+
+  printWelcome(url, locality, mllpPorts);
+  return {
+    idcr,
+    locality,
+    store,
+    url,
+    mllpPorts,
+    seeded,
+    async close() {
+      await seeded.catch(() => undefined);
+      await idcr.close();
+    },
+  };
+}
+
+function printWelcome(url: string, locality: Locality, mllp: Record<string, number>) {
+  const lines = [
+    '',
+    `  OpenIDCR reference app — ${locality.name}`,
+    '',
+    `  Clinician workspace  ${url}/`,
+    `  Citizen portal       ${url}/citizen`,
+    `  Admin                ${url}/admin`,
+    `  FHIR API             ${url}/fhir/metadata`,
+    `  HL7 v2 over MLLP     ${Object.entries(mllp).map(([id, port]) => `${id}:${port}`).join(', ') || 'none'}`,
+  ];
+  if (locality.auth.mode === 'dev') {
+    const users = locality.auth.users;
+    const gp = users.find((u) => u.role === 'gp');
+    const citizen = users.find((u) => u.role === 'citizen');
+    lines.push('', '  Demo sign-in: pick a user on the sign-in page (development issuer — synthetic data only).');
+    if (gp) lines.push(`    e.g. ${gp.name} (GP, ${gp.organisation}); citizen ${citizen?.name ?? ''}`);
+  }
+  console.log(`${lines.join('\n')}\n`);
+}
