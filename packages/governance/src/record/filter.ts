@@ -40,10 +40,30 @@ export interface FilterOptions {
   sensitiveCodeLists?: readonly SensitiveCodeList[];
 }
 
+/** What a decision says about one source: its ODS code (undefined: unknown), headings permitted as a bit mask. */
+interface SourceVerdict {
+  ods: string | undefined;
+  mask: number;
+  own: boolean;
+}
+
 interface Prepared {
-  visible: ReadonlySet<HeadingId>;
-  bySource: ReadonlyMap<string, ReadonlySet<HeadingId>>;
+  visibleMask: number;
+  byOds: ReadonlyMap<string, number>;
+  /** `meta.source` string → verdict, filled as sources are met (a record has few distinct ones). */
+  bySourceString: Map<string, SourceVerdict>;
   cleared: ReadonlySet<SensitivityCode>;
+}
+
+const HEADING_BIT = new Map<HeadingId, number>(HEADINGS.map((h, i) => [h.id, 1 << i]));
+function maskOf(headings: readonly HeadingId[]): number {
+  let mask = 0;
+  for (const h of headings) mask |= HEADING_BIT.get(h)!;
+  return mask;
+}
+
+function verdictFor(p: Prepared, ods: string | undefined, viewerOds: string): SourceVerdict {
+  return { ods, mask: ods === undefined ? 0 : (p.byOds.get(ods) ?? 0), own: ods === viewerOds };
 }
 
 const prepared = new WeakMap<Decision, Prepared>();
@@ -65,26 +85,12 @@ export function headingOfItem(resource: Filterable): HeadingId | undefined {
   return HEADING_BY_TYPE.get(resource.resourceType);
 }
 
-const sourceCache = new Map<string, string | undefined>();
-/** `sourceOrganisationOf`, memoised on the `meta.source` string (a record has few distinct sources). */
-function sourceOf(resource: Filterable): string | undefined {
-  const raw = resource.meta?.source;
-  if (typeof raw !== 'string') return sourceOrganisationOf(resource as Parameters<typeof sourceOrganisationOf>[0]);
-  let ods = sourceCache.get(raw);
-  if (ods === undefined && !sourceCache.has(raw)) {
-    ods = sourceOrganisationOf({ meta: { source: raw } });
-    if (sourceCache.size >= 10_000) sourceCache.clear();
-    sourceCache.set(raw, ods);
-  }
-  return ods ?? sourceOrganisationOf(resource as Parameters<typeof sourceOrganisationOf>[0]);
-}
-
 function prepare(decision: Decision): Prepared {
   let p = prepared.get(decision);
   if (!p) {
-    const bySource = new Map<string, ReadonlySet<HeadingId>>();
-    for (const s of decision.sources) if (s.effect === 'permit') bySource.set(s.ods, new Set(s.headings));
-    p = { visible: new Set(decision.visibleHeadings), bySource, cleared: new Set(decision.redaction.clearedSensitivities) };
+    const byOds = new Map<string, number>();
+    for (const s of decision.sources) if (s.effect === 'permit') byOds.set(s.ods, maskOf(s.headings));
+    p = { visibleMask: maskOf(decision.visibleHeadings), byOds, bySourceString: new Map(), cleared: new Set(decision.redaction.clearedSensitivities) };
     prepared.set(decision, p);
   }
   return p;
@@ -108,7 +114,8 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
     counts[REASON_INDEX['decision-denied']] = resources.length;
     return summarise(kept, counts);
   }
-  const { visible, bySource, cleared } = prepare(decision);
+  const p = prepare(decision);
+  const { visibleMask, bySourceString, cleared } = p;
   const { viewerOds, maxConfidentiality, requireShareOutFlag } = decision.redaction;
   const lists = options.sensitiveCodeLists;
   let index: SensitiveCodeIndex = DEFAULT_SENSITIVE_CODE_INDEX;
@@ -131,20 +138,27 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
       }
       continue;
     }
-    if (!visible.has(heading)) {
+    const bit = HEADING_BIT.get(heading)!;
+    if ((visibleMask & bit) === 0) {
       withhold('heading-not-visible');
       continue;
     }
-    const source = sourceOf(resource);
-    if (source === undefined) {
+    const raw = resource.meta?.source;
+    let verdict: SourceVerdict | undefined = typeof raw === 'string' ? bySourceString.get(raw) : undefined;
+    if (verdict === undefined) {
+      verdict = verdictFor(p, sourceOrganisationOf(resource as Parameters<typeof sourceOrganisationOf>[0]), viewerOds);
+      // Cache by meta.source only when meta.source alone decided it (an extension may name another source).
+      if (typeof raw === 'string' && verdict.ods !== undefined && sourceOrganisationOf({ meta: { source: raw } }) === verdict.ods) bySourceString.set(raw, verdict);
+    }
+    if (verdict.ods === undefined) {
       withhold('source-unknown');
       continue;
     }
-    if (!bySource.get(source)?.has(heading)) {
+    if ((verdict.mask & bit) === 0) {
       withhold('source-not-permitted');
       continue;
     }
-    if (source !== viewerOds) {
+    if (!verdict.own) {
       const reason = labelReason(scanLabels(resource as Parameters<typeof scanLabels>[0], index, scan), cleared, maxConfidentiality, requireShareOutFlag);
       if (reason) {
         withhold(reason);
