@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import '../../define/idcr-sources.js';
 import { sourcesFixtures } from './sources.fixtures.js';
-import { checkFixtures, mount, queryAllDeep, textOf } from '../../test-support/browser.js';
+import { checkFixtures, mount, queryAllDeep } from '../../test-support/browser.js';
 
 afterEach(() => document.body.replaceChildren());
 
