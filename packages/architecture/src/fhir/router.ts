@@ -377,14 +377,19 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   const everything: DataHandler = async (ctx) => {
     new Query(ctx.req.originalUrl, []);
     const id = idParam(ctx.req);
-    const { scope, unavailable } = await scopeOfPatient(id, 'id');
-    const access = await ctx.access(scope);
+    const found = await source!.read('Patient', id);
+    const patient = found.value;
+    if (!patient || patient.patientKey === undefined) throw new HttpProblem(404, 'not-found', `id: Patient/${id} is not known`, { expression: 'id' });
+    // The record is read before the decision (nothing leaves before it), so its Patient resources serve the policy
+    // without a second query; a deny discards it.
+    const record = await source!.everything(patient.patientKey);
+    const patients = record.value.filter((r) => r.resourceType === 'Patient');
+    const access = await ctx.access({ patientKey: patient.patientKey, patients: patients.length > 0 ? patients : [patient.resource] });
     requirePermit(access, `Patient/${id}`);
-    const record = await source!.everything(scope.patientKey);
     const kept = access.filter(record.value);
     return {
       status: 200,
-      body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, issues: issuesOf(access, [...unavailable, ...record.unavailable]), now: ctx.now, total: kept.length }),
+      body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, issues: issuesOf(access, [...found.unavailable, ...record.unavailable]), now: ctx.now, total: kept.length }),
     };
   };
 

@@ -1,0 +1,111 @@
+// The server side of the $everything benchmark, run in its own process so the load generator does not share its
+// event loop: loads N synthetic patients, measures the store-level read floor, then serves the API and tells the
+// parent (over IPC) the port, one bearer token per GP practice, and the patients to ask for.
+import { pino } from 'pino';
+import { ODS_CODE_SYSTEM } from '@openidcr/model';
+import { EXAMPLE_ORGANISATIONS, exampleIsa } from '@openidcr/governance';
+import { openDb, openStore } from '@openidcr/store';
+import { generateLocality, generatePatients } from '@openidcr/synthetic';
+import { createIdcr, defineLocality } from '../dist/index.js';
+
+const options = JSON.parse(process.argv[2]);
+const send = (message) => process.send?.(message);
+
+const locality = generateLocality({ seed: 42 });
+// The example ISA re-keyed to the synthetic locality's ODS codes (same order: 4 practices, acute, MH, community, council).
+const odsMap = new Map(EXAMPLE_ORGANISATIONS.map((org, i) => [org.ods, locality.organisations[i].ods]));
+const isa = JSON.parse(JSON.stringify(exampleIsa), (key, value) => (typeof value === 'string' && odsMap.has(value) ? odsMap.get(value) : value));
+const kindOf = (kind) => (kind === 'social-care' ? 'local-authority' : kind);
+const gps = locality.organisations.filter((o) => o.kind === 'gp-practice');
+
+/** Synthetic sources say `urn:ods:<ODS>:<system>`; governance reads `<ODS system>|<ODS>` (see the README). */
+function normalise(resource) {
+  const match = /^urn:ods:([A-Z0-9]{3,6})(?::|$)/.exec(resource.meta?.source ?? '');
+  if (match) resource.meta.source = `${ODS_CODE_SYSTEM}|${match[1]}`;
+  if (resource.resourceType === 'Patient') {
+    for (const gp of resource.generalPractitioner ?? []) {
+      const ods = /^Organization\/org-([A-Z0-9]{3,6})$/.exec(gp.reference ?? '')?.[1];
+      if (ods) gp.identifier = { system: ODS_CODE_SYSTEM, value: ods };
+    }
+  }
+  return resource;
+}
+
+const schema = `bench_arch_${process.pid}`;
+const store = options.pgUrl ? await openStore(options.pgUrl, { schema, maxConnections: 20 }) : await openStore('pglite:memory');
+const started = Date.now();
+const patients = [];
+async function* batch() {
+  for (const resource of [...locality.organisations.map((o) => o.resource), ...locality.users.map((u) => u.practitioner)]) yield { resource: normalise(structuredClone(resource)) };
+  for (const record of generatePatients({ seed: 42, patients: options.patients }, locality)) {
+    const key = `person-${record.index}`;
+    const gp = record.patient.generalPractitioner?.[0]?.reference?.replace('Organization/org-', '');
+    patients.push({ id: record.patient.id, key, gp });
+    for (const resource of record.resources) yield { patientKey: key, resource: normalise(resource) };
+  }
+}
+const loaded = await store.bulkLoad(batch(), { batchSize: 5000 });
+const loadSeconds = (Date.now() - started) / 1000;
+
+// The floor: the store's own read of a whole record, the same patients, at the same concurrency.
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+async function floor(concurrency, samples) {
+  const latencies = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < samples) {
+        next++;
+        const patient = patients[Math.floor(Math.random() * patients.length)];
+        const t = performance.now();
+        await store.everything(patient.key);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), perSecond: samples / seconds };
+}
+await floor(8, 200); // warm up
+const floorSequential = await floor(1, options.floorSamples);
+const floorConcurrent = await floor(options.connections, options.floorSamples * 2);
+
+const idcr = await createIdcr(
+  defineLocality({
+    name: locality.name,
+    organisations: locality.organisations.map((o) => ({ ods: o.ods, name: o.name, kind: kindOf(o.kind), stage: 'live' })),
+    isa,
+    auth: { mode: 'dev', users: gps.map((o) => ({ id: `gp-${o.ods}`, name: `GP at ${o.name}`, role: 'gp', organisation: o.ods, sdsRoleCode: 'R8000' })) },
+    storage: { url: options.pgUrl ?? 'pglite:memory' },
+    ports: { http: 0, host: '127.0.0.1' },
+  }),
+  { store, logger: pino({ level: 'silent' }) },
+);
+const { http } = await idcr.listen();
+const tokens = {};
+for (const o of gps) tokens[o.ods] = await idcr.devIssuer.issue(`gp-${o.ods}`, { expiresInSeconds: 3600 });
+send({
+  ready: true,
+  port: http.port,
+  engine: store.engine,
+  resources: loaded.resourcesWritten,
+  loadSeconds,
+  floorSequential,
+  floorConcurrent,
+  requests: patients.slice(0, 5000).map((p) => ({ path: `/fhir/Patient/${p.id}/$everything`, token: tokens[p.gp] })),
+});
+
+process.on('message', async (message) => {
+  if (message !== 'stop') return;
+  await idcr.close();
+  if (options.pgUrl) {
+    const db = await openDb(options.pgUrl, { schema });
+    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await db.close();
+  }
+  process.exit(0);
+});
