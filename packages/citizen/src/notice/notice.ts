@@ -31,7 +31,7 @@ export function noticeFromIsa(isa: Isa, options: { consentModel: ConsentModel; r
       id: 'who',
       title: 'Who shares your information',
       paragraphs: [`${active.length} organisations take part:`],
-      list: active.map((p) => `${p.name} (${ORGANISATION_KIND_TITLES[p.kind].toLowerCase()})`),
+      list: active.map((p) => `${p.name} (${ORGANISATION_KIND_TITLES[p.kind]})`),
     },
     {
       id: 'shared',
@@ -46,7 +46,7 @@ export function noticeFromIsa(isa: Isa, options: { consentModel: ConsentModel; r
           rule.to.length === 0
             ? 'Nobody'
             : rule.to
-                .map((r) => `${list(r.organisationKinds.map((k) => ORGANISATION_KIND_TITLES[k].toLowerCase()))} staff${r.roles ? ` (${list(r.roles.map((id) => roleTitle.get(id) ?? id))} only)` : ''}`)
+                .map((r) => `${list(r.organisationKinds.map((k) => ORGANISATION_KIND_TITLES[k]))} staff${r.roles ? ` (${list(r.roles.map((id) => roleTitle.get(id) ?? id))} only)` : ''}`)
                 .join('; '),
         ]),
       },

@@ -1,5 +1,6 @@
 import { HEADINGS, headingOf, type HeadingId, type ResourceLike } from '@openidcr/model';
 import { odsOfSource } from './source.js';
+import { formatClinicalDate } from '../format/format.js';
 import { isWhatMatters } from '../what-matters/what-matters.js';
 
 /** One entry of the person's record, in words. */
@@ -104,7 +105,7 @@ function titleOf(resource: Json): string {
 function detailOf(resource: Json): string | undefined {
   switch (resource.resourceType) {
     case 'Patient': {
-      const born = typeof resource.birthDate === 'string' ? `Born ${resource.birthDate}` : undefined;
+      const born = typeof resource.birthDate === 'string' ? `Born ${formatClinicalDate(resource.birthDate)}` : undefined;
       const address = at(resource, 'address.postalCode');
       return [born, typeof address === 'string' ? `Postcode ${address}` : undefined].filter(Boolean).join(', ') || undefined;
     }

@@ -1,36 +1,39 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
 import { CHROMIUM } from './chromium.js';
 
 const PACKAGE = resolve(import.meta.dirname, '..', '..');
+const STAMP = join(PACKAGE, 'dist', '.source-hash');
 
-function newest(dir: string, filter: (file: string) => boolean): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+function sourceHash(dir: string, hash = createHash('sha256')): ReturnType<typeof createHash> {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) latest = Math.max(latest, newest(path, filter));
-    else if (filter(entry.name)) latest = Math.max(latest, statSync(path).mtimeMs);
+    if (entry.isDirectory()) sourceHash(path, hash);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.fixtures.ts')) hash.update(path).update(readFileSync(path));
   }
-  return latest;
+  return hash;
 }
 
 /**
- * The browser tests load the components from `dist` as a consumer would. When `dist` is missing or older than the
- * sources (a fresh clone, or an edit since the last build), build this package first, once, before any test file.
+ * The browser tests load the components from `dist` as a consumer would. Unless `dist` was built by this setup from
+ * exactly the current sources (a hash stamp), build it first, once, before any test file: a fresh clone, an edit since
+ * the last build, or a build started elsewhere from older sources all lead to a rebuild.
  */
 function buildIfStale(): void {
-  const source = newest(join(PACKAGE, 'src'), (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.fixtures.ts'));
-  let built = 0;
+  const hash = sourceHash(join(PACKAGE, 'src')).digest('hex');
+  let stamp = '';
   try {
-    built = newest(join(PACKAGE, 'dist'), (f) => f.endsWith('.js'));
+    stamp = readFileSync(STAMP, 'utf8');
   } catch {
-    built = 0;
+    stamp = '';
   }
-  if (built >= source) return;
+  if (stamp === hash) return;
   execFileSync(process.execPath, [join(PACKAGE, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(PACKAGE, 'tsconfig.build.json')], { stdio: 'inherit' });
+  writeFileSync(STAMP, hash);
 }
 
 /**

@@ -4,7 +4,9 @@ import { toRecordHeadings, type MyRecordSummary } from '../../record/summary.js'
 import { childRecord } from '../../test-support/router.fixtures.js';
 
 const locality = generateLocality({ seed: 3 });
-const [rich] = [...generatePatients({ seed: 3, patients: 1 }, locality)];
+// The fullest record of the first twenty synthetic people, so every kind of entry is drawn.
+const rich = [...generatePatients({ seed: 3, patients: 20 }, locality)].sort((a, b) => b.resources.length - a.resources.length)[0];
+const richName = (rich!.patient.name as Array<{ given?: string[]; family?: string }> | undefined)?.[0];
 const child = childRecord('person-child', '9990001232', '2020-04-02');
 const organisationName = (ods: string) => locality.organisations.find((o) => o.ods === ods)?.name;
 
@@ -12,7 +14,7 @@ const organisationName = (ods: string) => locality.organisations.find((o) => o.o
 export const myRecordFixtures = {
   fullRecord: {
     summary: {
-      person: { name: 'Thomas Barnes', nhsNumber: rich!.nhsNumber, birthDate: String(rich!.patient.birthDate ?? '') },
+      person: { name: [...(richName?.given ?? []), richName?.family ?? ''].join(' '), nhsNumber: rich!.nhsNumber, birthDate: String(rich!.patient.birthDate ?? '') },
       headings: toRecordHeadings(rich!.resources, { organisationName }),
       withheld: { count: 2, reason: '2 entries are not shown online. Ask the organisation that recorded them if you would like to know more.' },
     } satisfies MyRecordSummary,

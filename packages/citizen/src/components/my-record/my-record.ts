@@ -60,7 +60,7 @@ export class IdcrMyRecord extends LitElement {
       <h3 id="h-${heading.id}">${heading.title}</h3>
       <p class="description">${heading.description}</p>
       ${heading.items.length === 0
-        ? html`<p class="empty">Nothing recorded under ${heading.title.toLowerCase()}.</p>`
+        ? html`<p class="empty">Nothing recorded.</p>`
         : html`<table>
             <caption class="visually-hidden">${heading.title}</caption>
             <thead><tr><th scope="col">What</th><th scope="col">Date</th><th scope="col">Status</th><th scope="col">Recorded by</th></tr></thead>

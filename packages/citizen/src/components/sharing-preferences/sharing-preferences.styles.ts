@@ -59,6 +59,14 @@ export const sharingPreferencesStyles = css`
   .receipt h3 {
     color: var(--_sys-text);
   }
+  .receipt:focus,
+  .receipt:focus-visible {
+    outline: none;
+    box-shadow: none;
+  }
+  form {
+    margin-bottom: 2rem;
+  }
   .reference {
     font-size: 1.5rem;
     font-weight: bold;
