@@ -99,4 +99,15 @@ describe('openidcr-synthetic CLI', () => {
     expect(stderr).toContain('12/12 patients');
     expect(readdirSync(out)).toContain('gp.hl7');
   });
+
+  it.skipIf(!existsSync(dist))('writes the same bytes with worker threads as without', async () => {
+    const one = tempDir();
+    const two = tempDir();
+    const args = ['--patients', '150', '--format', 'hl7', '--fault-rate', '0.05', '--seed', '3'];
+    await run(process.execPath, [dist, ...args, '--out', one]);
+    await run(process.execPath, [dist, ...args, '--out', two, '--workers', '2']);
+    const files = readdirSync(one).sort();
+    expect(readdirSync(two).sort()).toEqual(files);
+    for (const file of files) expect(readFileSync(join(two, file)).equals(readFileSync(join(one, file))), file).toBe(true);
+  });
 });

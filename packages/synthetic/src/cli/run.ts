@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { generateLocality } from '../locality/locality.js';
 import type { SyntheticLocality } from '../locality/locality.js';
-import { generatePatients } from '../population/population.js';
 import { parseSyntheticOptions } from '../population/options.js';
 import type { ResolvedOptions } from '../population/options.js';
-import { toFhirBundle, toLocalityBundle } from '../fhir/bundle.js';
+import { toLocalityBundle } from '../fhir/bundle.js';
 import type { Hl7Stream } from '../hl7/messages.js';
 import { mshSegment, segment } from '../hl7/encoding.js';
 import { hl7DateTime } from '../random/time.js';
 import { createProgress } from './progress.js';
+import { blocksInWorkers, blocksInline } from './blocks.js';
+import type { Block, OutputFormat } from './blocks.js';
 import { closeStream, writeWithBackpressure } from './write.js';
 
 /** Where the command writes: injectable so tests can capture it. */
@@ -30,6 +31,9 @@ export interface RunSummary {
   elapsedMs: number;
   peakRssMb: number;
 }
+
+/** Patients per unit of work: small enough for a smooth progress bar and flat memory. */
+const BLOCK_SIZE = 100;
 
 const STREAMS: readonly Hl7Stream[] = ['gp', 'acute', 'lims', 'mental-health', 'community', 'social-care'];
 
@@ -51,7 +55,9 @@ function peakRssMb(): number {
   return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 }
 
-async function writeFhir(options: ResolvedOptions, locality: SyntheticLocality, out: string, perFile: number, onPatient: (resources: number, messages: number, faults: number) => void): Promise<string[]> {
+type OnBlock = (block: Block) => void;
+
+async function writeFhir(blocks: AsyncIterable<Block>, locality: SyntheticLocality, out: string, perFile: number, onBlock: OnBlock): Promise<string[]> {
   const files: string[] = [];
   const localityFile = join(out, 'locality.json');
   const locStream = createWriteStream(localityFile);
@@ -60,32 +66,34 @@ async function writeFhir(options: ResolvedOptions, locality: SyntheticLocality, 
   files.push(localityFile);
   let current: WriteStream | undefined;
   let inFile = 0;
-  for (const record of generatePatients(options, locality)) {
-    if (!current || inFile >= perFile) {
-      if (current) await closeStream(current);
-      const name = join(out, `patients-${String(files.length).padStart(5, '0')}.ndjson`);
-      current = createWriteStream(name);
-      files.push(name);
-      inFile = 0;
+  for await (const block of blocks) {
+    for (const line of block.lines) {
+      if (!current || inFile >= perFile) {
+        if (current) await closeStream(current);
+        const name = join(out, `patients-${String(files.length).padStart(5, '0')}.ndjson`);
+        current = createWriteStream(name);
+        files.push(name);
+        inFile = 0;
+      }
+      await writeWithBackpressure(current, line);
+      inFile++;
     }
-    await writeWithBackpressure(current, `${JSON.stringify(toFhirBundle(record))}\n`);
-    inFile++;
-    onPatient(record.resources.length, record.messages.length, record.messages.filter((m) => m.fault !== undefined).length);
+    onBlock(block);
   }
   if (current) await closeStream(current);
   return files;
 }
 
-async function writeHl7(options: ResolvedOptions, locality: SyntheticLocality, out: string, onPatient: (resources: number, messages: number, faults: number) => void): Promise<string[]> {
-  const streams = new Map<Hl7Stream, { file: string; stream: WriteStream; count: number; sender: string }>();
-  const acute = locality.organisations.find((o) => o.kind === 'acute-trust')?.ods ?? 'IDCR';
+async function writeHl7(blocks: AsyncIterable<Block>, options: ResolvedOptions, locality: SyntheticLocality, out: string, onBlock: OnBlock): Promise<string[]> {
+  const streams = new Map<Hl7Stream, { file: string; stream: WriteStream; count: number }>();
+  const odsOf = (kind: string): string => locality.organisations.find((o) => o.kind === kind)?.ods ?? 'IDCR';
   const senderOf: Record<Hl7Stream, string> = {
     gp: 'IDCR-GP',
-    acute,
-    lims: acute,
-    'mental-health': locality.organisations.find((o) => o.kind === 'mental-health-trust')?.ods ?? 'IDCR',
-    community: locality.organisations.find((o) => o.kind === 'community-services')?.ods ?? 'IDCR',
-    'social-care': locality.organisations.find((o) => o.kind === 'social-care')?.ods ?? 'IDCR',
+    acute: odsOf('acute-trust'),
+    lims: odsOf('acute-trust'),
+    'mental-health': odsOf('mental-health-trust'),
+    community: odsOf('community-services'),
+    'social-care': odsOf('social-care'),
   };
   const stamp = hl7DateTime(Date.parse(`${options.start}T00:00:00Z`));
   for (const name of STREAMS) {
@@ -96,24 +104,17 @@ async function writeHl7(options: ResolvedOptions, locality: SyntheticLocality, o
       mshSegment({ 3: 'OPENIDCR-SYNTHETIC', 4: senderOf[name], 5: 'OPENIDCR', 6: 'IDCR', 7: stamp, 9: `${name} feed, seed ${options.seed}` }).replace(/^MSH/, 'BHS'),
     ];
     await writeWithBackpressure(stream, header.map((s) => `${s}\r`).join(''));
-    streams.set(name, { file, stream, count: 0, sender: senderOf[name] });
+    streams.set(name, { file, stream, count: 0 });
   }
-  for (const record of generatePatients(options, locality)) {
-    let faults = 0;
-    const chunks = new Map<Hl7Stream, string[]>();
-    for (const message of record.messages) {
-      if (message.fault) faults++;
-      const list = chunks.get(message.stream) ?? [];
-      list.push(message.text);
-      chunks.set(message.stream, list);
-    }
-    for (const [name, texts] of chunks) {
+  for await (const block of blocks) {
+    for (const name of STREAMS) {
+      const part = block.streams[name];
       const target = streams.get(name);
-      if (!target) continue;
-      target.count += texts.length;
-      await writeWithBackpressure(target.stream, texts.join(''));
+      if (!part || !target) continue;
+      target.count += part.count;
+      await writeWithBackpressure(target.stream, part.text);
     }
-    onPatient(record.resources.length, record.messages.length, faults);
+    onBlock(block);
   }
   for (const target of streams.values()) {
     await writeWithBackpressure(target.stream, `${segment('BTS', { 1: String(target.count) })}\r${segment('FTS', { 1: '1' })}\r`);
@@ -135,6 +136,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--start <date>', 'ISO date the histories end at', '2026-06-01')
     .option('--offset <index>', 'first patient index (to produce a population in parallel slices)', integer('offset'), 0)
     .option('--per-file <count>', 'FHIR bundles per NDJSON file', integer('per-file'), 10000)
+    .option('-w, --workers <count>', 'worker threads generating in parallel (same bytes as 1)', integer('workers'), 1)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   try {
@@ -143,13 +145,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     throw error;
   }
-  const opts = program.opts<{ patients: number; seed: number; format: string; out: string; faultRate: number; start: string; offset: number; perFile: number }>();
+  const opts = program.opts<{ patients: number; seed: number; format: string; out: string; faultRate: number; start: string; offset: number; perFile: number; workers: number }>();
   if (opts.format !== 'fhir' && opts.format !== 'hl7') {
     io.stderr.write(`error: format: expected fhir or hl7, got ${opts.format}\n`);
     return 2;
   }
   if (opts.perFile < 1) {
     io.stderr.write('error: per-file: expected at least 1\n');
+    return 2;
+  }
+  if (opts.workers < 1 || opts.workers > 64) {
+    io.stderr.write('error: workers: expected 1 to 64\n');
     return 2;
   }
   const parsed = parseSyntheticOptions({ patients: opts.patients, seed: opts.seed, faultRate: opts.faultRate, start: opts.start, offset: opts.offset });
@@ -163,14 +169,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const locality = generateLocality({ seed: options.seed });
   const progress = createProgress(options.patients, io.stderr, startedAt, io.now);
   const summary: RunSummary = { patients: 0, resources: 0, messages: 0, faults: 0, files: [], elapsedMs: 0, peakRssMb: 0 };
-  const onPatient = (resources: number, messages: number, faults: number): void => {
-    summary.patients++;
-    summary.resources += resources;
-    summary.messages += messages;
-    summary.faults += faults;
+  const onBlock = (block: Block): void => {
+    summary.patients += block.patients;
+    summary.resources += block.resources;
+    summary.messages += block.messages;
+    summary.faults += block.faults;
     progress.update(summary.patients);
   };
-  summary.files = opts.format === 'fhir' ? await writeFhir(options, locality, opts.out, opts.perFile, onPatient) : await writeHl7(options, locality, opts.out, onPatient);
+  const format: OutputFormat = opts.format;
+  const blocks = opts.workers > 1 ? blocksInWorkers(options, format, BLOCK_SIZE, opts.workers) : blocksInline(options, format, BLOCK_SIZE);
+  summary.files = format === 'fhir' ? await writeFhir(blocks, locality, opts.out, opts.perFile, onBlock) : await writeHl7(blocks, options, locality, opts.out, onBlock);
   progress.finish();
   summary.elapsedMs = io.now() - startedAt;
   summary.peakRssMb = peakRssMb();
