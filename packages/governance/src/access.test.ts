@@ -214,3 +214,14 @@ describe('source organisation and labels', () => {
     expect(labelsOf({})).toEqual({ sensitivities: [], confidentiality: undefined, sharedOut: false, private: false });
   });
 });
+
+describe('decision input schemas', () => {
+  it('parse a token-derived user and name bad fields', async () => {
+    const { DecisionUserSchema, DecisionPatientSchema } = await import('./decision/schemas.js');
+    expect(DecisionUserSchema.parse({ ...USERS.ae, activityCodes: undefined })).toMatchObject({ activityCodes: [], sdsRoleCode: 'S8000:G8000:R8000' });
+    const bad = DecisionUserSchema.safeParse({ ...USERS.ae, sdsRoleCode: 'doctor', organisation: { ods: 'x', kind: 'hospital' } });
+    expect(bad.success).toBe(false);
+    if (!bad.success) expect(bad.error.issues.map((i) => i.path.join('.'))).toEqual(['sdsRoleCode', 'organisation.ods', 'organisation.kind']);
+    expect(DecisionPatientSchema.safeParse({ personId: '' }).success).toBe(false);
+  });
+});

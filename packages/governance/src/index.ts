@@ -65,6 +65,7 @@ export type { BreakGlassGrant, BreakGlassReasonCode, BreakGlassRequest, BreakGla
 export { createLocalityPolicy, compilePolicy } from './locality/policy.js';
 export { decide, roleSeesHeading } from './decision/decide.js';
 export { REASON_CODES } from './decision/types.js';
+export { DecisionUserSchema, DecisionPatientSchema } from './decision/schemas.js';
 export type {
   Decision,
   DecisionRequest,
@@ -96,5 +97,6 @@ export { auditEventFor } from './audit/event.js';
 export type { AuditEvent, ChainedAuditEvent, AuditEventOptions } from './audit/event.js';
 export { InMemoryAuditStore, matchesAuditQuery, recordDecision, auditForPatient, auditForUser, verifyStore } from './audit/store.js';
 export type { AuditStore, AuditQuery } from './audit/store.js';
+export { parseAuditEvents } from './audit/parse.js';
 export { toFhirAuditEvent, BALP_PROFILES, AUDIT_CHAIN_EXTENSION } from './audit/fhir.js';
 export type { FhirAuditEventOptions } from './audit/fhir.js';

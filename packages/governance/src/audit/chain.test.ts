@@ -194,3 +194,23 @@ describe('audit store queries', () => {
     expect(deny).toMatchObject({ outcome: 'deny', headings: [], sources: [], reasons: ['no-legitimate-relationship'] });
   });
 });
+
+describe('parseAuditEvents', () => {
+  it('accepts stored rows as they are and keeps unknown members, so tampering still shows', async () => {
+    const chain = await sampleChain();
+    const json = JSON.parse(JSON.stringify(chain));
+    json[1].injected = 'x';
+    const parsed = (await import('./parse.js')).parseAuditEvents(json);
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(verifyChain(parsed.events)).toMatchObject({ ok: false, index: 1, field: 'hash' });
+  });
+  it('names the bad field of a malformed row', async () => {
+    const chain = await sampleChain();
+    const json = JSON.parse(JSON.stringify(chain));
+    delete json[2].hash;
+    json[3].outcome = 'maybe';
+    const parsed = (await import('./parse.js')).parseAuditEvents(json);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.issues).toEqual(expect.arrayContaining([expect.stringMatching(/^events\.2\.hash/), expect.stringMatching(/^events\.3\.outcome/)]));
+  });
+});

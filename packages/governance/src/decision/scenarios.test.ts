@@ -283,6 +283,16 @@ const scenarios: Scenario[] = [
     expect: { effect: 'permit', kept: ['gp-diabetes'], hidden: ['gp-hiv', 'gp-std-labelled'] },
   },
   {
+    name: 'IVF, termination of pregnancy and gender reassignment recorded by the GP are hidden from the hospital',
+    req: request(USERS.ae),
+    expect: { effect: 'permit', kept: ['gp-diabetes'], hidden: ['gp-ivf', 'gp-termination', 'gp-gender'] },
+  },
+  {
+    name: 'the same sexual health items stay visible to the practice that recorded them',
+    req: request(USERS.gpA),
+    expect: { effect: 'permit', kept: ['gp-ivf', 'gp-termination', 'gp-gender'] },
+  },
+  {
     name: 'very restricted (V) item is shown only at source',
     req: request(USERS.mentalHealth),
     expect: { effect: 'permit', hidden: ['gp-very-restricted'] },
