@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADINGS } from '@openidcr/model';
 import { createLocalityPolicy } from '@openidcr/governance';
 import { verifyStoreAudit, readAuditChain } from '../policy/audit.js';
-import { apiContract } from './api.contract.js';
+import { apiContract } from './api-contract.fixtures.js';
 import { locality, pooledApi, type ApiHarness } from './api.fixtures.js';
 import { NOT_PATIENT_DATA, PEP_MARK, fhirRouter } from './router.js';
 
@@ -104,5 +104,23 @@ describe('the policy enforcement point', () => {
     await api.get('/fhir/Observation?patient=x&date=bad', 'dr-gp');
     expect((await readAuditChain(api.store)).length).toBe(before);
     expect(await verifyStoreAudit(api.store)).toEqual({ ok: true, length: (await readAuditChain(api.store)).length });
+  });
+
+  it('reads the person\'s consent from the store: an objection denies, break-glass can override', async () => {
+    const before = await api.get(`/fhir/Patient/${api.ids.smith}/$everything`, 'dr-gp');
+    expect(before.status).toBe(200);
+    await api.store.putConsent('person-smith', {
+      resourceType: 'Consent',
+      id: 'objection-1',
+      status: 'active',
+      dateTime: new Date(Date.now() - 60_000).toISOString(),
+      patient: { reference: `Patient/${api.ids.smith}` },
+      provision: { type: 'deny' },
+    });
+    const denied = await api.get(`/fhir/Patient/${api.ids.smith}/$everything`, 'dr-gp');
+    expect(denied.status).toBe(403);
+    const outcome = (await denied.json()) as { issue: Array<{ details: { coding: Array<{ code: string }> } }> };
+    const codes = outcome.issue.flatMap((i) => i.details.coding.map((c) => c.code));
+    expect(codes).toEqual(expect.arrayContaining(['objection', 'break-glass-available']));
   });
 });

@@ -9,7 +9,7 @@ import { authenticate, userOf, type AuthenticatedUser, type TokenVerifier } from
 import { HttpProblem, badParameter, issue, outcome, sendFhir, sendProblem } from '../http/outcome.js';
 import { httpHygiene } from '../http/middleware.js';
 import { storeAuditSink, type AuditSink } from '../policy/audit.js';
-import { PolicyPoint, inMemoryGrants, type BreakGlassGrants, type GovernanceReader, type PatientScope, type PolicyAlert } from '../policy/pep.js';
+import { PolicyPoint, inMemoryGrants, type BreakGlassGrants, type GovernanceReader, type PatientScope, type PolicyAlert, type PolicyInputs } from '../policy/pep.js';
 import { pooledSource } from '../topology/pooled.js';
 import { SourceInputError, type LocatedResource, type RecordSource, type UnavailableSource } from '../topology/source.js';
 import { denialIssues, searchset, unavailableIssue, withheldIssue } from './bundle.js';
@@ -74,7 +74,7 @@ interface DataContext {
   selfUrl: string;
   now: Date;
   /** Decides for the person; every access made is audited exactly once when the handler ends, even if it throws. */
-  access(scope: PatientScope, options?: { breakGlass?: BreakGlassGrant }): Promise<Access>;
+  access(scope: PatientScope, options?: { breakGlass?: BreakGlassGrant; inputs?: PolicyInputs }): Promise<Access>;
 }
 
 interface Reply {
@@ -382,9 +382,9 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     if (!patient || patient.patientKey === undefined) throw new HttpProblem(404, 'not-found', `id: Patient/${id} is not known`, { expression: 'id' });
     // The record is read before the decision (nothing leaves before it), so its Patient resources serve the policy
     // without a second query; a deny discards it.
-    const record = await source!.everything(patient.patientKey);
+    const [record, inputs] = await Promise.all([source!.everything(patient.patientKey), pep.inputs(patient.patientKey)]);
     const patients = record.value.filter((r) => r.resourceType === 'Patient');
-    const access = await ctx.access({ patientKey: patient.patientKey, patients: patients.length > 0 ? patients : [patient.resource] });
+    const access = await ctx.access({ patientKey: patient.patientKey, patients: patients.length > 0 ? patients : [patient.resource] }, { inputs });
     requirePermit(access, `Patient/${id}`);
     const kept = access.filter(record.value);
     return {

@@ -20,14 +20,23 @@ export function chainedEventOf(row: AuditRow): ChainedAuditEvent {
   return { ...(row.event as unknown as AuditEvent), ...linkOf(row), hash: row.hash };
 }
 
-/** An `AuditSink` over the store's audit table, hashing with governance's `hashAuditEvent`. */
+/**
+ * An `AuditSink` over the store's audit table, hashing with governance's `hashAuditEvent`. Appends from this process
+ * go one at a time: the chain is serialised by the store's lock anyway, and queueing here keeps waiting requests from
+ * holding database connections the reads need.
+ */
 export function storeAuditSink(store: Pick<RecordStore, 'appendAudit'>): AuditSink {
+  let tail: Promise<unknown> = Promise.resolve();
   return {
-    async append(event, patientKey) {
-      await store.appendAudit({ event: event as unknown as Record<string, unknown>, patientKey, userId: event.user.id, recordedAt: event.recorded }, (link) => {
-        const position = linkOf(link);
-        return hashAuditEvent(position.prevHash, { ...(link.event as unknown as AuditEvent), ...position });
-      });
+    append(event, patientKey) {
+      const run = tail.then(() =>
+        store.appendAudit({ event: event as unknown as Record<string, unknown>, patientKey, userId: event.user.id, recordedAt: event.recorded }, (link) => {
+          const position = linkOf(link);
+          return hashAuditEvent(position.prevHash, { ...(link.event as unknown as AuditEvent), ...position });
+        }),
+      );
+      tail = run.catch(() => undefined);
+      return run.then(() => undefined);
     },
   };
 }

@@ -68,6 +68,13 @@ export interface PolicyPointDeps {
   onAlert?: ((alert: PolicyAlert) => void) | undefined;
 }
 
+/** A person's consents and legitimate relationships, as the policy reads them. */
+export interface PolicyInputs {
+  patientKey: string;
+  consents: ConsentRecord[];
+  relationships: Relationship[];
+}
+
 /** The person a request is about, as the record source knows them. */
 export interface PatientScope {
   patientKey: string;
@@ -119,7 +126,10 @@ export class PolicyPoint {
     return this.#deps.clock;
   }
 
-  async #inputs(scope: PatientScope, now: string): Promise<{ consents: ConsentRecord[]; relationships: Relationship[] }> {
+  /** Reads what a decision about this person needs from the store: their consents and legitimate relationships. */
+  async inputs(patientKey: string): Promise<PolicyInputs> {
+    const now = this.#deps.clock().toISOString();
+    const scope = { patientKey };
     const [stored, links] = await Promise.all([
       this.#deps.governance.listConsents(scope.patientKey),
       this.#deps.governance.findRelationships({ patientKey: scope.patientKey, at: now }),
@@ -146,7 +156,7 @@ export class PolicyPoint {
       if (parsed.success) relationships.push(parsed.data);
       else this.#deps.logger.warn({ relationship: link.id }, 'stored relationship not understood by the policy; ignored');
     }
-    return { consents, relationships };
+    return { patientKey, consents, relationships };
   }
 
   /**
@@ -154,9 +164,9 @@ export class PolicyPoint {
    * grant in force for this person, decides again with purpose BTG and the grant (flagged and alerted).
    * `breakGlass` forces a decision with that grant (the `$break-glass` operation).
    */
-  async decide(user: AuthenticatedUser, scope: PatientScope, options: { breakGlass?: BreakGlassGrant } = {}): Promise<Decision> {
+  async decide(user: AuthenticatedUser, scope: PatientScope, options: { breakGlass?: BreakGlassGrant; inputs?: PolicyInputs } = {}): Promise<Decision> {
     const now = this.#deps.clock().toISOString();
-    const { consents, relationships } = await this.#inputs(scope, now);
+    const { consents, relationships } = options.inputs && options.inputs.patientKey === scope.patientKey ? options.inputs : await this.inputs(scope.patientKey);
     const base = {
       user: decisionUserOf(user),
       patient: { personId: scope.patientKey, registeredGpOds: registeredGpOf(scope.patients) },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICY_CODE_SYSTEM } from '../http/outcome.js';
 import { readAuditChain } from '../policy/audit.js';
-import { apiContract, matchIds, outcomeIssues } from '../fhir/api.contract.js';
+import { apiContract, matchIds, outcomeIssues } from '../fhir/api-contract.fixtures.js';
 import { SMITH_NHS } from '../fhir/record.fixtures.js';
 import { federatedApi } from './federated.fixtures.js';
 
