@@ -53,7 +53,7 @@ export class IdcrEncounters extends IdcrHeadingElement {
       li::before {
         content: '';
         position: absolute;
-        left: -1.65rem;
+        left: calc(-1rem - 2px - 0.45rem - 2px);
         top: 0.35rem;
         width: 0.9rem;
         height: 0.9rem;

@@ -41,7 +41,7 @@ export const bannerStyles = css`
   }
   .allergy {
     display: inline-block;
-    margin-top: 0.5rem;
+    margin: 0.5rem 0 0;
     padding: 0.125rem 0.5rem;
     font-weight: 700;
     border-radius: var(--_sys-radius);
@@ -67,6 +67,9 @@ export const bannerStyles = css`
   }
   .banner.state {
     font-weight: 600;
+  }
+  .banner.state p {
+    margin: 0;
   }
   @media (max-width: 40rem) {
     .name {

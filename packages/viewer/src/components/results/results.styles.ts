@@ -10,7 +10,7 @@ export const resultsStyles = css`
   }
   .trends {
     display: grid;
-    grid-template-columns: repeat(auto-fill, minmax(min(100%, 22rem), 1fr));
+    grid-template-columns: repeat(auto-fill, minmax(min(100%, 26rem), 1fr));
     gap: 1rem;
   }
   figure.trend {
@@ -43,7 +43,7 @@ export const resultsStyles = css`
     fill: var(--idcr-results-abnormal-color, var(--_sys-alert));
   }
   .axis {
-    font-size: 12px;
+    font-size: 15px;
     fill: var(--_sys-text-secondary);
   }
   .axis-line {

@@ -2,9 +2,9 @@ import { html, svg, nothing, type TemplateResult } from 'lit';
 import type { ResultSeries } from '../../view-models/results.js';
 import { formatNumber } from '../../format/clinical.js';
 
-const W = 560;
-const H = 200;
-const PAD = { left: 48, right: 16, top: 16, bottom: 36 };
+const W = 480;
+const H = 220;
+const PAD = { left: 52, right: 20, top: 20, bottom: 40 };
 
 /** Scales of a series: value axis covering the points and the reference range, time axis by date. */
 export function chartScales(series: ResultSeries): { x: (iso: string) => number; y: (v: number) => number; min: number; max: number } {
@@ -48,14 +48,14 @@ export function trendChart(series: ResultSeries, id: string): TemplateResult {
     <svg viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-caption ${id}-summary" preserveAspectRatio="xMidYMid meet">
       ${band
         ? svg`<rect class="range" x=${PAD.left} width=${W - PAD.left - PAD.right} y=${clamp(band.top)} height=${Math.max(0, clamp(band.bottom) - clamp(band.top))}></rect>
-            <text class="axis" x=${W - PAD.right} y=${clamp(band.top) + 12} text-anchor="end">reference range</text>`
+            <text class="axis range-label" x=${PAD.left + 6} y=${clamp(band.top) + 16} text-anchor="start">reference range</text>`
         : nothing}
       ${svg`<line class="axis-line" x1=${PAD.left} x2=${PAD.left} y1=${PAD.top} y2=${H - PAD.bottom}></line>
         <line class="axis-line" x1=${PAD.left} x2=${W - PAD.right} y1=${H - PAD.bottom} y2=${H - PAD.bottom}></line>
         <text class="axis" x=${PAD.left - 6} y=${y(Math.max(...series.points.map((p) => p.value))) + 4} text-anchor="end">${formatNumber(Math.max(...series.points.map((p) => p.value)))}</text>
         <text class="axis" x=${PAD.left - 6} y=${y(Math.min(...series.points.map((p) => p.value))) + 4} text-anchor="end">${formatNumber(Math.min(...series.points.map((p) => p.value)))}</text>
-        <text class="axis" x=${PAD.left} y=${H - 12} text-anchor="start">${first.date.slice(0, 11)}</text>
-        <text class="axis" x=${W - PAD.right} y=${H - 12} text-anchor="end">${last.date.slice(0, 11)}</text>
+        <text class="axis" x=${PAD.left} y=${H - 10} text-anchor="start">${first.date.slice(0, 11)}</text>
+        <text class="axis" x=${W - PAD.right} y=${H - 10} text-anchor="end">${last.date.slice(0, 11)}</text>
         <path class="line" d=${path}></path>`}
       ${series.points.map((p) => {
         const cx = x(p.dateIso);
