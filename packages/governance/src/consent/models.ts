@@ -1,3 +1,4 @@
+import { ByPerson } from '../locality/by-person.js';
 import { instant } from '../time/instant.js';
 import type { PurposeOfUseCode } from '@openidcr/model';
 import type { OrganisationKind } from '../roles/roles.js';
@@ -259,19 +260,17 @@ export interface ConsentSource {
 
 /** An in-memory `ConsentSource`, for tests and small localities. */
 export class InMemoryConsentSource implements ConsentSource {
-  readonly #byPerson = new Map<string, ConsentRecord[]>();
+  readonly #records: ByPerson<ConsentRecord>;
 
   constructor(initial: Iterable<ConsentRecord> = []) {
-    for (const record of initial) this.add(record);
+    this.#records = new ByPerson(initial);
   }
 
   add(record: ConsentRecord): void {
-    const list = this.#byPerson.get(record.personId) ?? [];
-    list.push(record);
-    this.#byPerson.set(record.personId, list);
+    this.#records.add(record);
   }
 
   async consentsFor(personId: string): Promise<ConsentRecord[]> {
-    return [...(this.#byPerson.get(personId) ?? [])];
+    return this.#records.of(personId);
   }
 }

@@ -1,5 +1,6 @@
 import { instant } from '../time/instant.js';
 import { z } from 'zod';
+import { ByPerson } from '../locality/by-person.js';
 import { OdsCodeSchema } from '../isa/schema.js';
 
 const isoDateTime = z.iso.datetime({ offset: true });
@@ -113,19 +114,17 @@ export interface RelationshipSource {
 
 /** An in-memory `RelationshipSource`, for tests and small localities. */
 export class InMemoryRelationshipSource implements RelationshipSource {
-  readonly #byPerson = new Map<string, Relationship[]>();
+  readonly #records: ByPerson<Relationship>;
 
   constructor(initial: Iterable<Relationship> = []) {
-    for (const relationship of initial) this.add(relationship);
+    this.#records = new ByPerson(initial);
   }
 
   add(relationship: Relationship): void {
-    const list = this.#byPerson.get(relationship.personId) ?? [];
-    list.push(relationship);
-    this.#byPerson.set(relationship.personId, list);
+    this.#records.add(relationship);
   }
 
   async relationshipsFor(personId: string): Promise<Relationship[]> {
-    return [...(this.#byPerson.get(personId) ?? [])];
+    return this.#records.of(personId);
   }
 }
