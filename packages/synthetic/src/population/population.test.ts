@@ -61,6 +61,16 @@ describe('generatePatients determinism', () => {
     expect(faulty.messages.every((m) => m.fault !== undefined || faulty.messages.some((o) => o.fault === 'duplicate' && o.controlId === m.controlId) || faulty.messages.some((o) => o.fault === 'out-of-order' && o.controlId === `${m.controlId}X`))).toBe(true);
   });
 
+  it('ends every history at the start date it is given', () => {
+    const end = Date.parse('2019-03-01T00:00:00Z');
+    const record = generatePatient(3, { seed: 42, start: '2019-03-01' });
+    const dates = JSON.stringify(record.resources).match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/g) ?? [];
+    const booked = new Set(record.resources.filter((r) => r.resourceType === 'Appointment' && r.status === 'booked').flatMap((r) => [String(r.start), String(r.end)]));
+    expect(dates.length).toBeGreaterThan(0);
+    for (const d of dates) if (!booked.has(d)) expect(Date.parse(d)).toBeLessThan(end);
+    for (const m of record.messages) expect(Date.parse(m.sentAt)).toBeLessThan(end);
+  });
+
   it('rejects bad options with the field named', () => {
     const result = parseSyntheticOptions({ patients: -1, faultRate: 2, start: '2026-13-01' });
     expect(result.ok).toBe(false);
