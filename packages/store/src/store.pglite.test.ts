@@ -14,7 +14,7 @@ describeRecordStoreContract('PGlite (in memory)', async () => {
 });
 
 describe('PGlite on disk', () => {
-  it('keeps data across close and reopen, and migrates only once', async () => {
+  it('keeps data across close and reopen, migrates only once, and refuses a newer schema', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idcr-store-'));
     try {
       const first = await openStore(`pglite:${dir}`);
@@ -22,14 +22,18 @@ describe('PGlite on disk', () => {
       await first.applyBatch(batch('LAB', [{ patientKey: 'p1', resource: observation('disk-1', '2024-01-01') }]));
       await first.close();
 
-      const second = await openStore(`pglite:${dir}`);
+      const db = await openDb(`pglite:${dir}`);
+      const second = createRecordStore(db, await migrate(db));
       expect(second.migration).toEqual({ from: 1, to: 1, applied: [] });
       expect((await second.read('Observation', 'disk-1'))?.patientKey).toBe('p1');
+      // As if a newer version of the package had written it: it is refused, naming both versions.
+      await db.query("INSERT INTO schema_migrations (version, name) VALUES (7, 'from the future')");
       await second.close();
+      await expect(openStore(`pglite:${dir}`)).rejects.toMatchObject({ code: 'schema-too-new', message: expect.stringMatching(/version 7.*version 1/) });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('a PGlite instance of your own', () => {
@@ -42,5 +46,5 @@ describe('a PGlite instance of your own', () => {
     expect(rows[0]?.n).toBe(1);
     await store.close();
     expect(pg.closed).toBe(true);
-  }, 60_000);
+  }, 120_000);
 });

@@ -51,7 +51,7 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
     beforeAll(async () => {
       sut = await open();
       store = sut.store;
-    }, 60_000);
+    }, 120_000);
     afterAll(async () => {
       await sut?.cleanup();
     });
