@@ -34,6 +34,8 @@ export class MemoryStore implements Sink, IdentityLookup {
   readonly reviewQueue: { personId: string; candidatePersonId: string; score: number; status: string; explanation: string[] }[] = [];
   private readonly messageKeys = new Map<string, MessageLogEntry>();
   private readonly merges = new Map<string, string[]>();
+  private readonly byNhs = new Map<string, string>();
+  private readonly byLocal = new Map<string, string>();
   /** Make the next `applyBatch` calls fail (crash tests). */
   failNext = 0;
 
@@ -49,20 +51,22 @@ export class MemoryStore implements Sink, IdentityLookup {
     }
     const existing = this.messageKeys.get(this.key(batch.message));
     if (existing) return { status: 'duplicate', ack: existing.ack, outcome: existing.outcome };
-    // Stage everything, then commit in one step: an exception above leaves nothing half-applied.
-    const persons = new Map(this.persons);
-    const merges = new Map(this.merges);
-    const review = [...this.reviewQueue];
-    const resources = new Map(this.resources);
+    // Stage everything in overlays, then commit in one step: an exception before the end leaves nothing applied.
+    const persons = new Map<string, PersonRecord>();
+    const person = (id: string) => persons.get(id) ?? this.persons.get(id);
+    const merges = new Map<string, string[] | undefined>();
+    const review: typeof this.reviewQueue = [];
+    const resources = new Map<string, StoredResource>();
+    const resource = (k: string) => resources.get(k) ?? this.resources.get(k);
     for (const change of batch.identity) {
       switch (change.kind) {
         case 'upsert-person': {
-          const before = persons.get(change.person.personId);
+          const before = person(change.person.personId);
           persons.set(change.person.personId, { ...change.person, localIds: before?.localIds ?? [], mergedInto: before?.mergedInto });
           break;
         }
         case 'add-local-identifier': {
-          const p = persons.get(change.personId);
+          const p = person(change.personId);
           if (!p) throw new Error(`add-local-identifier: unknown person ${change.personId}`);
           if (!p.localIds.some((l) => sameId(l, change.identifier))) persons.set(p.personId, { ...p, localIds: [...p.localIds, change.identifier] });
           break;
@@ -71,11 +75,12 @@ export class MemoryStore implements Sink, IdentityLookup {
           review.push({ personId: change.personId, candidatePersonId: change.candidatePersonId, score: change.score, status: change.status, explanation: change.explanation });
           break;
         case 'merge': {
-          const merged = persons.get(change.mergedId);
+          const merged = person(change.mergedId);
           if (!merged) throw new Error(`merge: unknown person ${change.mergedId}`);
           persons.set(merged.personId, { ...merged, mergedInto: change.survivorId });
           const moved: string[] = [];
-          for (const [k, r] of resources) {
+          for (const k of new Set([...this.resources.keys(), ...resources.keys()])) {
+            const r = resource(k)!;
             if (r.patientKey === change.mergedId) {
               resources.set(k, { ...r, patientKey: change.survivorId });
               moved.push(k);
@@ -85,15 +90,16 @@ export class MemoryStore implements Sink, IdentityLookup {
           break;
         }
         case 'unmerge': {
-          const merged = persons.get(change.mergedId);
-          const moved = merges.get(`${change.survivorId}|${change.mergedId}`);
+          const key = `${change.survivorId}|${change.mergedId}`;
+          const merged = person(change.mergedId);
+          const moved = merges.has(key) ? merges.get(key) : this.merges.get(key);
           if (!merged || !moved) throw new Error(`unmerge: no merge of ${change.mergedId} into ${change.survivorId}`);
           persons.set(merged.personId, { ...merged, mergedInto: undefined });
           for (const k of moved) {
-            const r = resources.get(k);
+            const r = resource(k);
             if (r) resources.set(k, { ...r, patientKey: change.mergedId });
           }
-          merges.delete(`${change.survivorId}|${change.mergedId}`);
+          merges.set(key, undefined);
           break;
         }
       }
@@ -102,20 +108,24 @@ export class MemoryStore implements Sink, IdentityLookup {
     let stale = 0;
     for (const item of batch.resources) {
       const k = `${item.resource.resourceType}/${item.resource.id}`;
-      const before = resources.get(k);
+      const before = resource(k);
       if (before?.sourceTime && item.sourceTime && Date.parse(before.sourceTime) > Date.parse(item.sourceTime)) {
         stale++;
         continue;
       }
-      resources.set(k, { patientKey: item.patientKey, resource: structuredClone(item.resource), sourceTime: item.sourceTime ?? before?.sourceTime, version: (before?.version ?? 0) + 1 });
+      resources.set(k, { patientKey: item.patientKey, resource: item.resource, sourceTime: item.sourceTime ?? before?.sourceTime, version: (before?.version ?? 0) + 1 });
       written++;
     }
-    this.persons.clear();
-    for (const [k, v] of persons) this.persons.set(k, v);
-    this.merges.clear();
-    for (const [k, v] of merges) this.merges.set(k, v);
-    this.reviewQueue.splice(0, this.reviewQueue.length, ...review);
-    this.resources.clear();
+    for (const [k, v] of persons) {
+      this.persons.set(k, v);
+      if (v.nhsNumber) this.byNhs.set(v.nhsNumber, k);
+      for (const l of v.localIds) this.byLocal.set(localKey(l), k);
+    }
+    for (const [k, v] of merges) {
+      if (v) this.merges.set(k, v);
+      else this.merges.delete(k);
+    }
+    this.reviewQueue.push(...review);
     for (const [k, v] of resources) this.resources.set(k, v);
     this.messages.push(batch.message);
     this.messageKeys.set(this.key(batch.message), batch.message);
@@ -133,14 +143,13 @@ export class MemoryStore implements Sink, IdentityLookup {
   }
 
   async findPersonByNhsNumber(nhsNumber: string): Promise<PersonRecord | undefined> {
-    for (const p of this.persons.values()) if (p.nhsNumber === nhsNumber && !p.mergedInto) return p;
-    for (const p of this.persons.values()) if (p.nhsNumber === nhsNumber) return p;
-    return undefined;
+    const id = this.byNhs.get(nhsNumber);
+    return id ? this.persons.get(id) : undefined;
   }
 
   async findPersonByLocalIdentifier(identifier: LocalIdentifier): Promise<PersonRecord | undefined> {
-    for (const p of this.persons.values()) if (p.localIds.some((l) => sameId(l, identifier))) return p;
-    return undefined;
+    const id = this.byLocal.get(localKey(identifier));
+    return id ? this.persons.get(id) : undefined;
   }
 
   async findCandidates(d: PersonDemographics, limit: number): Promise<PersonRecord[]> {
@@ -162,6 +171,10 @@ export class MemoryStore implements Sink, IdentityLookup {
   get(type: string, id: string): (ResourceLike & { id: string }) | undefined {
     return this.resources.get(`${type}/${id}`)?.resource;
   }
+}
+
+function localKey(l: LocalIdentifier): string {
+  return `${l.assigningAuthority.toUpperCase()}\u001f${l.value}`;
 }
 
 function sameId(a: LocalIdentifier, b: LocalIdentifier): boolean {

@@ -13,9 +13,21 @@ export interface CodeableConcept {
 }
 
 const offsetCache = new Map<string, Intl.DateTimeFormat>();
+const offsets = new Map<string, number>();
 
 /** The UTC offset (minutes) of a time zone at a wall-clock time, e.g. 60 for Europe/London in July. */
 export function zoneOffsetMinutes(timeZone: string, y: number, mo: number, d: number, h: number, mi: number): number {
+  // Offsets change on the hour in every zone that matters here; Intl is slow, so remember each hour asked about.
+  const key = `${timeZone}|${y}|${mo}|${d}|${h}`;
+  const known = offsets.get(key);
+  if (known !== undefined) return known;
+  if (offsets.size > 50_000) offsets.clear();
+  const value = computeOffset(timeZone, y, mo, d, h, mi);
+  offsets.set(key, value);
+  return value;
+}
+
+function computeOffset(timeZone: string, y: number, mo: number, d: number, h: number, mi: number): number {
   let fmt = offsetCache.get(timeZone);
   if (!fmt) {
     fmt = new Intl.DateTimeFormat('en-GB', {
