@@ -2,7 +2,7 @@ export { citizenRouter, CITIZEN_ROUTES, ContactCentreOptOutSchema } from './rout
 export type { CitizenDeps, CitizenPrincipal, Authenticate, AuthenticateResult } from './router/deps.js';
 export { CitizenProblem } from './router/problem.js';
 export { citizenAuditEvent, citizenEventOf, CITIZEN_ACTIONS, CITIZEN_ROLE, PROXY_ROLE_PREFIX } from './router/audit.js';
-export type { CitizenActor, CitizenAction, CitizenAuditInput } from './router/audit.js';
+export type { CitizenActor, ProxyActor, CitizenAction, CitizenAuditInput } from './router/audit.js';
 
 export type { CitizenRecordSource, CitizenPerson, StoredWhatMatters } from './records/records.js';
 export { InMemoryCitizenRecords } from './records/in-memory.js';

@@ -60,7 +60,7 @@ export function toAccessLogEntry(
     // Someone acting for the person is always named: the person has a right to know who holds that authority.
     return {
       ...base,
-      who: { kind: 'proxy', role: `${sentence(kind ? PROXY_KIND_TEXT[kind] : 'someone')} acting for you`, name: event.user.name },
+      who: { kind: 'proxy', role: kind ? `${sentence(PROXY_KIND_TEXT[kind])} acting for you` : 'Someone asking to act for you, with no recorded authority', name: event.user.name },
       action: CITIZEN_ACTIONS[citizen.action],
     };
   }

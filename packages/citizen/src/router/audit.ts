@@ -2,10 +2,14 @@ import type { AuditEvent } from '@openidcr/governance';
 import type { HeadingId } from '@openidcr/model';
 import type { ProxyKind } from '../proxy/proxy.js';
 
-/** Who acted through the citizen API, as the audit records it. */
+/** Someone acting for the person under a recorded authority. */
+export type ProxyActor = { kind: 'proxy'; nhsNumber: string; name: string; proxyKind: ProxyKind; authorityId: string };
+
+/** Who acted through the citizen API, as the audit records it (`proxyKind: 'none'`: a refused claim with no authority). */
 export type CitizenActor =
   | { kind: 'self'; nhsNumber: string; name: string }
-  | { kind: 'proxy'; nhsNumber: string; name: string; proxyKind: ProxyKind; authorityId: string }
+  | ProxyActor
+  | { kind: 'proxy'; nhsNumber: string; name: string; proxyKind: 'none'; authorityId: 'none' }
   | { kind: 'contact-centre'; userId: string; name: string; roleId: string; organisation: { ods: string; kind: string } };
 
 /** What was done through the citizen API; recorded in the audit as `citizen-action:<action>`. */

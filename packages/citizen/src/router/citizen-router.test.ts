@@ -161,7 +161,11 @@ describe('a citizen only ever reaches their own data', () => {
     expect((await outcome(existing)).issue[0]?.diagnostics).toBe((await outcome(missing)).issue[0]?.diagnostics);
     // The person named sees the attempt in their own access log, with who tried.
     const log = (await (await h.as(citizen(h.other)).get('/citizen/me/access-log')).json()) as AccessLogPage;
-    expect(log.entries[0]).toMatchObject({ outcome: 'refused', action: 'Tried to act for you without authority', who: { kind: 'proxy', name: h.adult.name } });
+    expect(log.entries[0]).toMatchObject({
+      outcome: 'refused',
+      action: 'Tried to act for you without authority',
+      who: { kind: 'proxy', name: h.adult.name, role: 'Someone asking to act for you, with no recorded authority' },
+    });
   });
 
   it('checks the actingFor claim: a malformed NHS number is a 400 naming actingFor', async () => {

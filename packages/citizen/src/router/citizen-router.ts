@@ -24,7 +24,7 @@ import {
 } from '@openidcr/model';
 import type { CitizenDeps, CitizenPrincipal } from './deps.js';
 import { CitizenProblem, badRequest } from './problem.js';
-import { citizenAuditEvent, type CitizenAction, type CitizenActor } from './audit.js';
+import { citizenAuditEvent, type CitizenAction, type CitizenActor, type ProxyActor } from './audit.js';
 import type { CitizenPerson } from '../records/records.js';
 import { assessProxy, DEFAULT_PROXY_RULES, PROXY_KIND_TEXT, PROXY_REFUSAL_TEXT, ProxyRulesSchema, type ProxyAction, type ProxyGrant, type ProxyRules } from '../proxy/proxy.js';
 import { decodeAccessLogCursor, encodeAccessLogCursor, readAccessLog, toAccessLogEntry, type AccessLogDisclosure } from '../access-log/access-log.js';
@@ -72,7 +72,7 @@ interface MeContext {
   now: Date;
   requestId: string;
   subject: CitizenPerson;
-  actor: Exclude<CitizenActor, { kind: 'contact-centre' }>;
+  actor: Extract<CitizenActor, { kind: 'self' }> | ProxyActor;
   grant: ProxyGrant | undefined;
 }
 
@@ -205,7 +205,9 @@ export function citizenRouter(deps: CitizenDeps): Router {
           requestId,
           now,
           req,
-          actor: { kind: 'proxy', nhsNumber: principal.nhsNumber, name: principal.name, proxyKind: named?.kind ?? 'carer', authorityId: named?.id ?? 'none' },
+          actor: named
+            ? { kind: 'proxy', nhsNumber: principal.nhsNumber, name: principal.name, proxyKind: named.kind, authorityId: named.id }
+            : { kind: 'proxy', nhsNumber: principal.nhsNumber, name: principal.name, proxyKind: 'none', authorityId: 'none' },
           personId: subject.personId,
           action: 'refused-proxy',
           outcome: 'deny',
@@ -218,7 +220,7 @@ export function citizenRouter(deps: CitizenDeps): Router {
     const { authority } = assessment.grant;
     return {
       subject,
-      actor: { kind: 'proxy', nhsNumber: principal.nhsNumber, name: principal.name, proxyKind: authority.kind, authorityId: authority.id } as MeContext['actor'],
+      actor: { kind: 'proxy', nhsNumber: principal.nhsNumber, name: principal.name, proxyKind: authority.kind, authorityId: authority.id },
       grant: assessment.grant,
     };
   }
