@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { MllpClient } from '@openidcr/integration';
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
+import { listen } from '../http/listen.fixtures.js';
 import { defineLocality } from '../locality/locality.js';
 import { northshire } from '../locality/locality.fixtures.js';
 import { readAuditChain } from '../policy/audit.js';
@@ -81,6 +83,31 @@ describe('createIdcr', () => {
     const accepted = await fetch(`${base}/integration/hl7?channel=pas`, { method: 'POST', headers: { Authorization: `Bearer ${feed}`, 'content-type': 'x-application/hl7-v2+er7' }, body: message });
     expect(accepted.status).toBe(200);
     expect(await accepted.text()).toMatch(/MSA\|(AA|CA)\|PAS000102/);
+  });
+
+  it('with an OIDC issuer: verifies its tokens and has no development routes', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
+    const oidc = await createIdcr(
+      defineLocality(northshire({ auth: { mode: 'oidc', issuer: 'https://login.example.nhs.uk', jwksUrl: 'https://login.example.nhs.uk/jwks', audience: 'idcr', algorithms: ['ES256'] } })),
+      { store: idcr.store, keys: createLocalJWKSet({ keys: [jwk] }), logger: pino({ level: 'silent' }) },
+    );
+    const server = await listen(oidc.app);
+    try {
+      expect((await fetch(`${server.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"dr-gp"}' })).status).toBe(404);
+      expect(await (await fetch(`${server.url}/.well-known/smart-configuration`)).json()).toMatchObject({ issuer: 'https://login.example.nhs.uk', jwks_uri: 'https://login.example.nhs.uk/jwks' });
+      const token = await new SignJWT({ idcr_role: 'gp', idcr_org: 'Y90001', name: 'Dr A' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer('https://login.example.nhs.uk')
+        .setAudience('idcr')
+        .setSubject('oidc-user')
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      const search = await fetch(`${server.url}/fhir/Patient?family=nobody`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(search.status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 
   it('shuts down gracefully: not ready, requests in flight finish, then nothing is accepted', async () => {
