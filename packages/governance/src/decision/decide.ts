@@ -95,7 +95,7 @@ export function decide(request: DecisionRequest): Decision {
   const blocking: ConsentFinding[] = [...assessment.blocks];
   let relationshipSelfDeclared = false;
   if (role.requiresLegitimateRelationship) {
-    const relationship = findRelationship(request.relationships, user, patient, now);
+    const relationship = findRelationship(request.relationships, user, patient, now, { acceptSelfDeclared: role.mayDeclareRelationship });
     if (relationship) {
       context.relationship = relationship;
       relationshipSelfDeclared = relationship.kind === 'self-declared';
@@ -131,7 +131,7 @@ export function decide(request: DecisionRequest): Decision {
   }
   if (visibleHeadings.length === 0) return deny([{ code: 'no-visible-heading', text: `${role.title}s may see no heading of this record.` }]);
 
-  const reasons: Reason[] = [];
+  const reasons: Reason[] = [{ code: 'shared-under-isa', text: `Permitted for ${purpose.title.toLowerCase()} under the sharing agreement ${compiled.policyRef}.` }];
   const obligations: Obligation[] = [{ kind: 'audit', flagged: breakGlassUsed || relationshipSelfDeclared }];
   if (context.relationship)
     reasons.push(

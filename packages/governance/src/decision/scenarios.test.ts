@@ -335,6 +335,13 @@ const scenarios: Scenario[] = [
     expect: { effect: 'permit', reasons: ['self-declared-relationship'], obligations: ['audit', 'alert-privacy-officer'], flagged: true },
   },
   {
+    name: 'a pharmacist cannot declare a relationship: the declared one is ignored',
+    req: request(USERS.hospitalPharmacist, {
+      relationships: [relationship('self-declared', ACUTE, { userId: USERS.hospitalPharmacist.id, reason: 'Asked to check discharge medicines', end: '2026-11-22T18:00:00Z' })],
+    }),
+    expect: { effect: 'deny', reasons: ['no-legitimate-relationship'], breakGlassAvailable: false },
+  },
+  {
     name: 'a declared relationship that has expired gives no access',
     req: request(USERS.communityNurse, {
       relationships: [relationship('self-declared', COMMUNITY, { userId: USERS.communityNurse.id, reason: 'Unplanned home visit requested by family', end: '2026-11-21T18:00:00Z' })],

@@ -84,14 +84,17 @@ const PREFERENCE: Record<RelationshipKind, number> = { registration: 0, 'care-te
 
 /**
  * The relationship that gives this user a legitimate relationship with the person at `now` (epoch ms), if any.
- * Registration with the user's own GP practice counts without a record (`registeredGpOds`).
+ * Registration with the user's own GP practice counts without a record (`registeredGpOds`). Self-declared ones count
+ * only when `acceptSelfDeclared` (the user's role may declare).
  */
 export function findRelationship(
   relationships: readonly Relationship[],
   user: { id: string; organisation: { ods: string } },
   patient: { personId: string; registeredGpOds?: string | undefined },
   now: number,
+  options: { acceptSelfDeclared?: boolean } = {},
 ): Pick<Relationship, 'kind' | 'id'> | undefined {
+  const acceptSelfDeclared = options.acceptSelfDeclared ?? true;
   if (patient.registeredGpOds !== undefined && patient.registeredGpOds === user.organisation.ods)
     return { kind: 'registration', id: `registration:${patient.registeredGpOds}` };
   let best: Relationship | undefined;
@@ -101,7 +104,7 @@ export function findRelationship(
     if (r.userId !== undefined && r.organisation !== undefined && r.organisation !== user.organisation.ods) continue;
     if (instant(r.start) > now) continue;
     if (r.end !== undefined && instant(r.end) <= now) continue;
-    if (r.kind === 'self-declared' && (r.end === undefined || r.userId === undefined || !r.reason)) continue;
+    if (r.kind === 'self-declared' && (!acceptSelfDeclared || r.end === undefined || r.userId === undefined || !r.reason)) continue;
     if (best === undefined || PREFERENCE[r.kind] < PREFERENCE[best.kind]) best = r;
   }
   return best;
