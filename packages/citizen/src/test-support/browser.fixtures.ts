@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { CHROMIUM } from './chromium.js';
 
 const require = createRequire(import.meta.url);
@@ -143,4 +143,35 @@ export async function startBrowser(): Promise<BrowserHarness> {
       await new Promise<void>((ok) => server.close(() => ok()));
     },
   };
+}
+
+/** Starts the browser harness for one test file (before its tests, closed after them) and returns a getter. */
+export function useBrowser(): () => BrowserHarness {
+  let harness: BrowserHarness | undefined;
+  beforeAll(async () => {
+    harness = await startBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return () => {
+    if (!harness) throw new Error('the browser harness has not started');
+    return harness;
+  };
+}
+
+/**
+ * One test per fixture: mount it in Chromium, assert axe finds no violations, and screenshot it to
+ * `/tmp/citizen-<name>-<fixture>.png`. A fixture's `readonly: true` becomes the `readonly` attribute.
+ */
+export function rendersEveryFixtureAxeClean(browser: () => BrowserHarness, tag: string, fixtures: Record<string, object>): void {
+  for (const [name, props] of Object.entries(fixtures)) {
+    it(`renders "${name}" with no axe violations`, async () => {
+      const page = await browser().page();
+      const { readonly, ...rest } = props as Record<string, unknown>;
+      await browser().mount(page, tag, rest, readonly ? { readonly: '' } : {});
+      expect(await browser().axe(page)).toEqual([]);
+      await page.locator(tag).screenshot({ path: `/tmp/citizen-${tag.replace(/^idcr-/, '')}-${name}.png` });
+    });
+  }
 }

@@ -1,28 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowser, type BrowserHarness } from '../../test-support/browser.fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { rendersEveryFixtureAxeClean, useBrowser } from '../../test-support/browser.fixtures.js';
 import { accessLogFixtures } from './access-log.fixtures.js';
 
-let browser: BrowserHarness;
-beforeAll(async () => {
-  browser = await startBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const harness = useBrowser();
 
 describe('<idcr-access-log> in Chromium', { timeout: 30_000 }, () => {
-  for (const [name, props] of Object.entries(accessLogFixtures)) {
-    it(`renders "${name}" with no axe violations`, async () => {
-      const page = await browser.page();
-      await browser.mount(page, 'idcr-access-log', props);
-      expect(await browser.axe(page)).toEqual([]);
-      await page.locator('idcr-access-log').screenshot({ path: `/tmp/citizen-access-log-${name}.png` });
-    });
-  }
+  rendersEveryFixtureAxeClean(harness, 'idcr-access-log', accessLogFixtures);
 
   it('says plainly who looked, flags emergency access in words, and shows refusals', async () => {
-    const page = await browser.page();
-    await browser.mount(page, 'idcr-access-log', accessLogFixtures.populated);
+    const page = await harness().page();
+    await harness().mount(page, 'idcr-access-log', accessLogFixtures.populated);
     const log = page.locator('idcr-access-log');
     await expect(log.locator('h2').textContent()).resolves.toBe('Who has looked at your record');
     const rows = log.locator('tbody tr');
@@ -37,27 +24,27 @@ describe('<idcr-access-log> in Chromium', { timeout: 30_000 }, () => {
   });
 
   it('asks for older entries from the keyboard, with the cursor it was given', async () => {
-    const page = await browser.page();
-    await browser.mount(page, 'idcr-access-log', accessLogFixtures.morePages);
-    await browser.events(page);
+    const page = await harness().page();
+    await harness().mount(page, 'idcr-access-log', accessLogFixtures.morePages);
+    await harness().events(page);
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.textContent?.trim());
     expect(focused).toBe('Show older entries');
     await page.locator('idcr-access-log button').screenshot({ path: '/tmp/citizen-access-log-button-focus.png' });
     await page.keyboard.press('Enter');
     await page.keyboard.press('Space');
-    expect(await browser.events(page)).toEqual([
+    expect(await harness().events(page)).toEqual([
       ['idcr-load-more', { cursor: 'eyJ2IjoxfQ' }],
       ['idcr-load-more', { cursor: 'eyJ2IjoxfQ' }],
     ]);
   });
 
   it('announces loading and errors', async () => {
-    const page = await browser.page();
-    await browser.mount(page, 'idcr-access-log', accessLogFixtures.loading);
+    const page = await harness().page();
+    await harness().mount(page, 'idcr-access-log', accessLogFixtures.loading);
     await expect(page.locator('idcr-access-log [role="status"]').textContent()).resolves.toContain('Loading');
     await expect(page.locator('idcr-access-log section').getAttribute('aria-busy')).resolves.toBe('true');
-    await browser.mount(page, 'idcr-access-log', accessLogFixtures.error);
+    await harness().mount(page, 'idcr-access-log', accessLogFixtures.error);
     await expect(page.locator('idcr-access-log [role="alert"]').textContent()).resolves.toContain('did not answer');
   });
 });

@@ -1,29 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowser, type BrowserHarness } from '../../test-support/browser.fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { rendersEveryFixtureAxeClean, useBrowser } from '../../test-support/browser.fixtures.js';
 import { sharingPreferencesFixtures } from './sharing-preferences.fixtures.js';
 
-let browser: BrowserHarness;
-beforeAll(async () => {
-  browser = await startBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const harness = useBrowser();
 
 describe('<idcr-sharing-preferences> in Chromium', { timeout: 30_000 }, () => {
-  for (const [name, props] of Object.entries(sharingPreferencesFixtures)) {
-    it(`renders "${name}" with no axe violations`, async () => {
-      const page = await browser.page();
-      await browser.mount(page, 'idcr-sharing-preferences', props);
-      expect(await browser.axe(page)).toEqual([]);
-      await page.locator('idcr-sharing-preferences').screenshot({ path: `/tmp/citizen-sharing-preferences-${name}.png` });
-    });
-  }
+  rendersEveryFixtureAxeClean(harness, 'idcr-sharing-preferences', sharingPreferencesFixtures);
 
   it('opts out of one organisation using only the keyboard, and says so in the event', async () => {
-    const page = await browser.page();
-    await browser.mount(page, 'idcr-sharing-preferences', sharingPreferencesFixtures.shared);
-    await browser.events(page);
+    const page = await harness().page();
+    await harness().mount(page, 'idcr-sharing-preferences', sharingPreferencesFixtures.shared);
+    await harness().events(page);
     await page.keyboard.press('Tab'); // the radio group
     await page.keyboard.press('ArrowDown'); // moves to and selects the second radio, "No"
     await page.keyboard.press('Tab'); // the organisation list
@@ -32,23 +19,23 @@ describe('<idcr-sharing-preferences> in Chromium', { timeout: 30_000 }, () => {
     await page.keyboard.press('Tab'); // the save button
     await page.locator('idcr-sharing-preferences').screenshot({ path: '/tmp/citizen-sharing-preferences-keyboard.png' });
     await page.keyboard.press('Enter');
-    expect(await browser.events(page)).toEqual([['idcr-preference-change', { decision: 'opt-out', organisation: 'X9A' }]]);
+    expect(await harness().events(page)).toEqual([['idcr-preference-change', { decision: 'opt-out', organisation: 'X9A' }]]);
   });
 
   it('asks for a choice when none was made, and moves focus to it', async () => {
-    const page = await browser.page();
-    await browser.mount(page, 'idcr-sharing-preferences', sharingPreferencesFixtures.shared);
-    await browser.events(page);
+    const page = await harness().page();
+    await harness().mount(page, 'idcr-sharing-preferences', sharingPreferencesFixtures.shared);
+    await harness().events(page);
     await page.locator('idcr-sharing-preferences button[type="submit"]').click();
     await expect(page.locator('idcr-sharing-preferences #decision-error').textContent()).resolves.toContain('Choose whether your record may be shared');
     expect(await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.id)).toBe('opt-in');
-    expect(await browser.events(page)).toEqual([]);
-    expect(await browser.axe(page)).toEqual([]);
+    expect(await harness().events(page)).toEqual([]);
+    expect(await harness().axe(page)).toEqual([]);
   });
 
   it('shows the receipt with its reference number and moves focus to it', async () => {
-    const page = await browser.page();
-    await browser.mount(page, 'idcr-sharing-preferences', sharingPreferencesFixtures.optedOutWithReceipt);
+    const page = await harness().page();
+    await harness().mount(page, 'idcr-sharing-preferences', sharingPreferencesFixtures.optedOutWithReceipt);
     await expect(page.locator('idcr-sharing-preferences .reference').textContent()).resolves.toBe('K7QM-3XRD');
     expect(await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.className)).toBe('receipt');
   });
