@@ -46,3 +46,4 @@ export type {
   RecordLoadedDetail,
 } from './events.js';
 export type { HeadingProblem, HeadingStatus } from './components/heading/heading-element.js';
+export { birthDateProblem } from './view-models/patient-search.js';

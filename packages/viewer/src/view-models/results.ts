@@ -117,7 +117,12 @@ export function toResultRows(content: RecordContent): ResultRow[] {
 /** One series per test with two or more numeric values, oldest first: what a trend chart draws. */
 export function toResultSeries(rows: readonly ResultRow[]): ResultSeries[] {
   const groups = new Map<string, ResultRow[]>();
-  for (const row of rows) if (row.numeric !== undefined && row.dateIso) groups.set(row.testKey, [...(groups.get(row.testKey) ?? []), row]);
+  for (const row of rows) {
+    if (row.numeric === undefined || !row.dateIso) continue;
+    const group = groups.get(row.testKey);
+    if (group) group.push(row);
+    else groups.set(row.testKey, [row]);
+  }
   return [...groups.values()]
     .filter((g) => g.length >= 2)
     .map((g) => {

@@ -5,20 +5,9 @@ import { FhirClient, type FhirError } from '../../fhir-client/client.js';
 import { emit } from '../../events.js';
 import { formatBirthDateWithAge, formatGender, formatPatientName, formatAddress, todayIso } from '../../format/clinical.js';
 import { nhsNumberOf } from '../../view-models/banner.js';
+import { birthDateProblem } from '../../view-models/patient-search.js';
 
 type Mode = 'nhs-number' | 'name';
-
-/** Why a day/month/year is not a real past date, or the ISO date. */
-export function birthDateProblem(day: string, month: string, year: string, today: string = todayIso()): { iso?: string; problem?: string } {
-  if (!day && !month && !year) return { problem: 'Enter a date of birth' };
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return { problem: 'Date of birth must be a real date, like 12 3 1960' };
-  const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-  const date = new Date(`${iso}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso) return { problem: 'Date of birth must be a real date' };
-  if (iso > today) return { problem: 'Date of birth must be in the past' };
-  if (Number(year) < 1880) return { problem: 'Date of birth must be after 1880' };
-  return { iso };
-}
 
 /**
  * Find a person by NHS number (checked as it is typed: length and check digit) or by family name and date of birth.

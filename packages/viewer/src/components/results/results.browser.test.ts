@@ -47,3 +47,15 @@ describe('<idcr-results>', () => {
     expect(queryAllDeep(el, 'figure')).toHaveLength(1);
   });
 });
+
+describe('<idcr-results> with many tests', () => {
+  test('charts wait for a test to be chosen when more than max-charts tests have trends', async () => {
+    const el = await mount('idcr-results', { ...resultsFixtures[0]!.props, maxCharts: 1 });
+    expect(queryAllDeep(el, 'figure')).toHaveLength(0);
+    expect(textOf(el)).toContain('2 tests have a trend. Choose one under “Show” to see its chart.');
+    const select = queryAllDeep<HTMLSelectElement>(el, 'select')[0]!;
+    await userEvent.selectOptions(select, 'http://loinc.org|4548-4');
+    await settle(el);
+    expect(queryAllDeep(el, 'figure')).toHaveLength(1);
+  });
+});

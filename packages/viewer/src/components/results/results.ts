@@ -18,7 +18,12 @@ import type { RecordContent } from '../../view-models/record-bundle.js';
  * @fires idcr-break-glass-request - From the denied state, when break-glass is allowed.
  */
 export class IdcrResults extends IdcrHeadingElement {
-  static override properties = { ...IdcrHeadingElement.properties, test: { type: String }, showCharts: { type: Boolean, attribute: 'show-charts' } };
+  static override properties = {
+    ...IdcrHeadingElement.properties,
+    test: { type: String },
+    showCharts: { type: Boolean, attribute: 'show-charts' },
+    maxCharts: { type: Number, attribute: 'max-charts' },
+  };
   static override styles = [...IdcrHeadingElement.styles, resultsStyles];
   protected readonly headingTitle = 'Test results';
   protected readonly noun = 'test results';
@@ -26,11 +31,14 @@ export class IdcrResults extends IdcrHeadingElement {
   declare test: string;
   /** Draw trend charts (default true). */
   declare showCharts: boolean;
+  /** With every test shown, draw charts only up to this many tests (default 4); choosing one test always draws its chart. */
+  declare maxCharts: number;
 
   constructor() {
     super();
     this.test = '';
     this.showCharts = true;
+    this.maxCharts = 4;
   }
 
   #onFilter(event: Event): void {
@@ -90,7 +98,9 @@ export class IdcrResults extends IdcrHeadingElement {
       )}
       ${this.showCharts && series.length > 0
         ? html`<h3>Trends</h3>
-            <div class="trends">${series.map((s, i) => trendChart(s, `${this.titleId}-trend-${i}`))}</div>`
+            ${series.length <= this.maxCharts || this.test
+              ? html`<div class="trends">${series.map((s, i) => trendChart(s, `${this.titleId}-trend-${i}`))}</div>`
+              : html`<p>${series.length} tests have a trend. Choose one under “Show” to see its chart.</p>`}`
         : nothing}`;
   }
 }
