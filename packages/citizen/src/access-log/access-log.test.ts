@@ -22,7 +22,7 @@ const event = (over: Partial<ChainedAuditEvent> = {}): ChainedAuditEvent => ({
   ...over,
 });
 
-describe('toAccessLogEntry', () => {
+describe('toAccessLogEntry [REQ-CIT-003]', () => {
   it('says which organisation and role looked, why, and what they saw, without the name unless the locality says so', () => {
     const hidden = toAccessLogEntry(event(), { isa: exampleIsa, disclosure: { nameProfessionals: false } });
     expect(hidden).toEqual({

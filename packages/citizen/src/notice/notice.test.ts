@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createConsentModel, exampleIsa, IsaSchema, LEGAL_BASIS_TEXT, type IsaInput } from '@openidcr/governance';
 import { noticeFromIsa, renderNoticeHtml, renderNoticeMarkdown } from './notice.js';
 
-describe('noticeFromIsa', () => {
+describe('noticeFromIsa [REQ-CIT-001]', () => {
   it('says who shares what, why, on what legal basis, how to opt out and who to contact, from the ISA alone', () => {
     const notice = noticeFromIsa(exampleIsa, { consentModel: createConsentModel(exampleIsa.consentModel) });
     const text = notice.sections.flatMap((s) => [...s.paragraphs, ...(s.list ?? []), ...(s.table?.rows.flat() ?? [])]).join('\n');

@@ -7,7 +7,7 @@ const person = { nhsNumber: '9434765919', name: 'Ann Lee' };
 const choice = (decision: 'opt-out' | 'opt-in', at: string, organisation?: string) =>
   consentForChoice({ id: `c-${at}`, personId: 'p1', person, change: { decision, ...(organisation ? { organisation } : {}) }, madeBy: { kind: 'self', ...person }, receipt: 'ABCD-2345', now: new Date(at) });
 
-describe('preferencesView', () => {
+describe('preferencesView [REQ-CIT-002]', () => {
   it('reads the person\'s standing as the policy point does: the latest whole-record choice wins', () => {
     const at = new Date('2026-06-01T12:00:00Z');
     const view = (consents: ReturnType<typeof choice>[]) => preferencesView({ personId: 'p1', nhsNumber: person.nhsNumber, consents, isa: exampleIsa, consentModel: model, now: at });

@@ -23,7 +23,7 @@ describe('ageOn', () => {
   });
 });
 
-describe('assessProxy', () => {
+describe('assessProxy [REQ-CIT-007]', () => {
   const subject = { personId: 'child', birthDate: '2015-06-02' };
   it('lets a parent act until the day before the child turns 11, and not on the birthday', () => {
     expect(assessProxy([authority()], subject, 'record', DEFAULT_PROXY_RULES, new Date('2026-06-01T12:00:00Z')).ok).toBe(true);

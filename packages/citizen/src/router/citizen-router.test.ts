@@ -24,7 +24,7 @@ async function outcome(response: globalThis.Response): Promise<OperationOutcome>
 
 const eventsOf = (personId: string) => auditForPatient(h.audit, personId);
 
-describe('the policy point every /citizen/me route passes', () => {
+describe('the policy point every /citizen/me route passes [REQ-CIT-004, REQ-GOV-014]', () => {
   const citizenRoutes = CITIZEN_ROUTES.filter((r) => r.audience === 'citizen');
 
   it('lists every route, and refuses each one without credentials (401, nothing audited, nothing disclosed)', async () => {
@@ -77,7 +77,7 @@ describe('the policy point every /citizen/me route passes', () => {
   });
 });
 
-describe('a citizen only ever reaches their own data', () => {
+describe('a citizen only ever reaches their own data [REQ-CIT-004]', () => {
   it('GET /citizen/me/record returns the caller\'s own record, and audits it on their record only', async () => {
     const response = await h.as(citizen(h.adult)).get('/citizen/me/record');
     expect(response.status).toBe(200);
@@ -195,7 +195,7 @@ describe('a citizen only ever reaches their own data', () => {
   });
 });
 
-describe('sharing preferences', () => {
+describe('sharing preferences [REQ-CIT-002]', () => {
   it('an opt-out made through the API is stored as FHIR Consent, receipted, audited, and changes the next clinician decision', async () => {
     const before = await h.clinicianViews(h.adult.personId, { user: HOSPITAL_USER });
     expect(before.effect).toBe('permit');
@@ -268,7 +268,7 @@ describe('sharing preferences', () => {
   });
 });
 
-describe('the access log', () => {
+describe('the access log [REQ-CIT-003]', () => {
   it('shows exactly the accesses the audit holds, newest first, paged, with organisation and role but no names by default', async () => {
     await h.clinicianViews(h.adult.personId, { user: GP_USER });
     await h.clinicianViews(h.adult.personId, { user: HOSPITAL_USER });
@@ -336,7 +336,7 @@ describe('the access log', () => {
   });
 });
 
-describe('every request is audited', () => {
+describe('every request is audited [REQ-GOV-014, REQ-GOV-015]', () => {
   it('appends one event per /citizen/me request, on the record it was about, and the chain verifies', async () => {
     const me = h.as(citizen(h.adult));
     const paths = ['/citizen/me/record', '/citizen/me/access-log', '/citizen/me/preferences', '/citizen/me/export', '/citizen/me/export?format=html', '/citizen/me/what-matters'];

@@ -20,7 +20,7 @@ afterEach(async () => {
 const parent = () => ({ nhsNumber: h.parentNhs, name: 'Sarah Barnes' });
 const firstIssue = async (r: globalThis.Response) => ((await r.json()) as OperationOutcome).issue[0];
 
-describe('proxy access', () => {
+describe('proxy access [REQ-CIT-007]', () => {
   it('a parent with a recorded authority sees a young child\'s record, without sensitive entries, and the child\'s log names them', async () => {
     const response = await h.as(citizen(parent(), h.child.nhsNumber)).get('/citizen/me/record');
     expect(response.status).toBe(200);
@@ -100,7 +100,7 @@ describe('proxy access', () => {
   });
 });
 
-describe('what matters to me', () => {
+describe('what matters to me [REQ-CIT-006]', () => {
   it('stores up to three statements as a versioned Observation with a Provenance naming the person as author', async () => {
     const me = h.as(citizen(h.adult));
     const empty = (await (await me.get('/citizen/me/what-matters')).json()) as WhatMattersView;
@@ -143,7 +143,7 @@ describe('what matters to me', () => {
   });
 });
 
-describe('contact-centre opt-out', () => {
+describe('contact-centre opt-out [REQ-CIT-008]', () => {
   const call = (nhsNumber: string) => ({
     nhsNumber,
     decision: 'opt-out',
@@ -189,7 +189,7 @@ describe('contact-centre opt-out', () => {
   });
 });
 
-describe('fair processing notice', () => {
+describe('fair processing notice [REQ-CIT-001]', () => {
   it('is generated from the ISA, in HTML, Markdown and JSON by ?format= or Accept', async () => {
     const html = await fetch(`${h.url}/citizen/notice`);
     expect(html.headers.get('content-type')).toContain('text/html');
@@ -210,7 +210,7 @@ describe('fair processing notice', () => {
   });
 });
 
-describe('download my record', () => {
+describe('download my record [REQ-CIT-005]', () => {
   it('exports everything held as a valid FHIR Bundle, and as a readable HTML page', async () => {
     const me = h.as(citizen(h.adult));
     await me.put('/citizen/me/preferences', { decision: 'opt-out' });

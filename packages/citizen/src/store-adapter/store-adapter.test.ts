@@ -63,7 +63,7 @@ const as = (principal: object) => ({
   put: (path: string, body: unknown) => fetch(url + path, { method: 'PUT', headers: { [PRINCIPAL_HEADER]: JSON.stringify(principal), 'content-type': 'application/json' }, body: JSON.stringify(body) }),
 });
 
-describe('the citizen API over @openidcr/store (PGlite)', { timeout: 60_000 }, () => {
+describe('the citizen API over @openidcr/store (PGlite) [REQ-CIT-002, REQ-CIT-003, REQ-CIT-006, REQ-CIT-007]', { timeout: 60_000 }, () => {
   it('reads the record, stores an opt-out the policy point reads at the next decision, and keeps a verifiable audit chain', async () => {
     const me = as(citizen(people.p0!));
     const summary = (await (await me.get('/citizen/me/record')).json()) as MyRecordSummary;

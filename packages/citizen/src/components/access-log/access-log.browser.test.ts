@@ -4,7 +4,7 @@ import { accessLogFixtures } from './access-log.fixtures.js';
 
 const harness = useBrowser();
 
-describe('<idcr-access-log> in Chromium', { timeout: 30_000 }, () => {
+describe('<idcr-access-log> in Chromium [REQ-VIEW-010]', { timeout: 30_000 }, () => {
   rendersEveryFixtureAxeClean(harness, 'idcr-access-log', accessLogFixtures);
 
   it('says plainly who looked, flags emergency access in words, and shows refusals', async () => {

@@ -4,7 +4,7 @@ import { fairProcessingNoticeFixtures } from './fair-processing-notice.fixtures.
 
 const harness = useBrowser();
 
-describe('<idcr-fair-processing-notice> in Chromium', { timeout: 30_000 }, () => {
+describe('<idcr-fair-processing-notice> in Chromium [REQ-VIEW-010]', { timeout: 30_000 }, () => {
   rendersEveryFixtureAxeClean(harness, 'idcr-fair-processing-notice', fairProcessingNoticeFixtures);
 
   it('jumps from the contents to a part with the keyboard, moving focus there', async () => {

@@ -4,7 +4,7 @@ import { myRecordFixtures } from './my-record.fixtures.js';
 
 const harness = useBrowser();
 
-describe('<idcr-my-record> in Chromium', { timeout: 30_000 }, () => {
+describe('<idcr-my-record> in Chromium [REQ-VIEW-010]', { timeout: 30_000 }, () => {
   rendersEveryFixtureAxeClean(harness, 'idcr-my-record', myRecordFixtures);
 
   it('shows every heading, says "Nothing recorded" for empty ones, and the same record from a summary or a Bundle', async () => {

@@ -1,4 +1,5 @@
 import type { Bundle } from '@openidcr/model';
+import { EXAMPLE_ORGANISATIONS } from '@openidcr/governance';
 import { generateLocality, generatePatients, toFhirBundle } from '@openidcr/synthetic';
 import { toRecordHeadings, type MyRecordSummary } from '../../record/summary.js';
 import { childRecord } from '../../test-support/router.fixtures.js';
@@ -24,7 +25,7 @@ export const myRecordFixtures = {
     summary: {
       person: { name: 'Lily Barnes', nhsNumber: '9990001232', birthDate: '2020-04-02' },
       actingFor: { proxyName: 'Sarah Barnes', relationship: 'parent or guardian' },
-      headings: toRecordHeadings(child.filter((r) => !r.meta?.security)),
+      headings: toRecordHeadings(child.filter((r) => !r.meta?.security), { organisationName: (ods) => EXAMPLE_ORGANISATIONS.find((o) => o.ods === ods)?.name }),
       withheld: { count: 1, reason: '1 entry is not shown to someone acting for this person, because it is sensitive. The person can see it themselves.' },
     } satisfies MyRecordSummary,
   },

@@ -4,7 +4,7 @@ import { sharingPreferencesFixtures } from './sharing-preferences.fixtures.js';
 
 const harness = useBrowser();
 
-describe('<idcr-sharing-preferences> in Chromium', { timeout: 30_000 }, () => {
+describe('<idcr-sharing-preferences> in Chromium [REQ-VIEW-010]', { timeout: 30_000 }, () => {
   rendersEveryFixtureAxeClean(harness, 'idcr-sharing-preferences', sharingPreferencesFixtures);
 
   it('opts out of one organisation using only the keyboard, and says so in the event', async () => {

@@ -4,7 +4,7 @@ import { whatMattersFixtures } from './what-matters.fixtures.js';
 
 const harness = useBrowser();
 
-describe('<idcr-what-matters> in Chromium', { timeout: 30_000 }, () => {
+describe('<idcr-what-matters> in Chromium [REQ-VIEW-010]', { timeout: 30_000 }, () => {
   rendersEveryFixtureAxeClean(harness, 'idcr-what-matters', whatMattersFixtures);
 
   it('lets the person type and save with the keyboard, sending trimmed statements and the version they edited', async () => {
