@@ -28,7 +28,7 @@ describe.skipIf(!url)('crash safety (PostgreSQL)', () => {
     let stderr = '';
     proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`child never reached COMMIT: ${stderr}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`child never reached COMMIT: ${stderr}`)), 90_000);
       proc.stdout.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('BEFORE_COMMIT')) {
           clearTimeout(timer);
@@ -60,5 +60,5 @@ describe.skipIf(!url)('crash safety (PostgreSQL)', () => {
     expect(await count(`SELECT count(*)::int AS n FROM "${schema}".resources WHERE id LIKE $1`, [`${tag}-%`])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM "${schema}".resource_history WHERE id LIKE $1`, [`${tag}-%`])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM "${schema}".persons WHERE person_id = $1`, [`${tag}-p0`])).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });
