@@ -50,7 +50,7 @@ await page.goto(`${server.url}/bench/page.html`);
 await page.waitForFunction(() => customElements.get('idcr-record') !== undefined);
 
 const cases = [
-  ['idcr-results (2,000 observations, with charts)', 'idcr-results', 'Observation', ['test', 'value', 'range', 'date']],
+  ['idcr-results (2,000 observations; charts on demand)', 'idcr-results', 'Observation', ['test', 'value', 'range', 'date']],
   ['idcr-medications (300)', 'idcr-medications', 'MedicationStatement', ['medicine', 'dose', 'start', 'status']],
   ['idcr-documents (200)', 'idcr-documents', 'DocumentReference', ['title', 'date', 'source', 'status']],
 ];
