@@ -13,7 +13,7 @@ import { exampleIsa } from './isa/example.js';
 import { decide } from './decision/decide.js';
 import { request, USERS } from './decision/scenarios.fixtures.js';
 
-describe('roles', () => {
+describe('roles [REQ-GOV-010, REQ-GOV-018]', () => {
   it('default roles use only registry headings and NHS code shapes', () => {
     for (const role of DEFAULT_ROLES) {
       for (const h of role.headings) expect(HEADING_IDS).toContain(h);
@@ -69,7 +69,7 @@ describe('roles', () => {
   });
 });
 
-describe('legitimate relationship', () => {
+describe('legitimate relationship [REQ-GOV-011]', () => {
   const now = Date.parse('2026-11-22T10:00:00Z');
   it('declaring one needs a reason and expires within 24 hours', () => {
     const base = { id: 'd1', personId: 'p', userId: 'u', organisation: 'X9C', now: '2026-11-22T10:00:00Z' };
@@ -97,7 +97,7 @@ describe('legitimate relationship', () => {
   });
 });
 
-describe('break-glass', () => {
+describe('break-glass [REQ-GOV-013]', () => {
   const base = { id: 'g', userId: 'u', personId: 'p', organisation: 'X9A', reasonCode: 'emergency-care', reasonText: 'Collapsed, unable to give history', now: '2026-11-22T10:00:00Z' };
   it('needs a known reason code, a reason of 20+ characters and at most 4 hours', () => {
     expect(requestBreakGlass({ ...base, reasonCode: 'curiosity' })).toMatchObject({ ok: false, error: { code: 'reason-code-unknown', field: 'reasonCode' } });
@@ -116,7 +116,7 @@ describe('break-glass', () => {
   });
 });
 
-describe('consents', () => {
+describe('consents [REQ-GOV-005, REQ-GOV-006]', () => {
   const recordArb: fc.Arbitrary<ConsentRecord> = fc.record({
     id: fc.string({ minLength: 1, maxLength: 4 }),
     personId: fc.constantFrom('p', 'q'),

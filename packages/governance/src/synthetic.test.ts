@@ -13,7 +13,7 @@ import type { DecisionUser } from './decision/types.js';
 // @openidcr/synthetic calls council social care `social-care`; the ISA's organisation kind is `local-authority`.
 const KIND: Record<string, OrganisationKind> = { 'social-care': 'local-authority' };
 
-describe('the synthetic locality through the policy', () => {
+describe('the synthetic locality through the policy [REQ-GOV-004, REQ-GOV-012]', () => {
   const locality = generateLocality({ seed: 42 });
   const organisations = locality.organisations.map((o) => ({ ods: o.ods, name: o.name, kind: KIND[o.kind] ?? (o.kind as OrganisationKind) }));
   const isa = buildExampleIsa(organisations, { locality: locality.name, id: 'synthetic-direct-care' });

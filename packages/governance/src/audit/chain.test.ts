@@ -87,7 +87,7 @@ function setPath(target: Record<string, unknown>, path: (string | number)[], cha
   node[last] = change(node[last]);
 }
 
-describe('audit hash chain', () => {
+describe('audit hash chain [REQ-GOV-015]', () => {
   it('an untouched chain verifies', async () => {
     const chain = await sampleChain();
     expect(chain).toHaveLength(5);
@@ -186,7 +186,7 @@ describe('audit store queries', () => {
     expect(await verifyStore(store)).toEqual({ ok: true, length: 1 });
   });
 
-  it('one event per decision, permitted or denied, with the data categories disclosed', () => {
+  it('one event per decision, permitted or denied, with the data categories disclosed [REQ-GOV-014]', () => {
     const permit = auditEventFor(decide(request(USERS.hospitalPharmacist)), { id: 'x' });
     expect(permit).toMatchObject({ outcome: 'permit', personId: PERSON, purposeOfUse: 'TREAT', flagged: false, headings: ['demographics', 'problems', 'medications', 'allergies', 'results'] });
     expect(permit.user).toMatchObject({ id: USERS.hospitalPharmacist.id, roleId: 'pharmacist', organisation: 'X9A' });

@@ -8,7 +8,7 @@ import { requestBreakGlass } from '../break-glass/break-glass.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-describe('toFhirAuditEvent (IHE BALP style)', () => {
+describe('toFhirAuditEvent (IHE BALP style) [REQ-GOV-016]', () => {
   it('a permitted heading view is a PatientQuery with the user, role, organisation, purpose and data categories', async () => {
     const store = new InMemoryAuditStore();
     const chained = await recordDecision(store, decide(request(USERS.hospitalPharmacist)), { id: 'ae-1', action: 'search', query: 'GET /MedicationStatement?patient=person-1' });
@@ -59,5 +59,23 @@ describe('toFhirAuditEvent (IHE BALP style)', () => {
     expect(fhir.purposeOfEvent[0].coding[0]).toMatchObject({ code: 'BTG' });
     const user = fhir.agent.find((a: Json) => a.requestor);
     expect(user.extension[0].valueString).toBe('emergency-care: Unresponsive on arrival, no history');
+  });
+});
+
+describe('exported AuditEvents validate against the model\'s FHIR R4 schema [REQ-GOV-016]', () => {
+  it('permit, deny and break-glass events all parse as AuditEvent', async () => {
+    const { parseResourceOf } = await import('@openidcr/model');
+    const store = new InMemoryAuditStore();
+    const grant = requestBreakGlass({ id: 'bg', userId: USERS.ae.id, personId: PERSON, organisation: 'X9A', reasonCode: 'emergency-care', reasonText: 'Unresponsive on arrival, no history', now: '2026-11-22T09:50:00Z' });
+    if (!grant.ok) throw new Error('grant');
+    const events = [
+      await recordDecision(store, decide(request(USERS.gpA)), { id: 'v1', action: 'search', query: 'GET /Condition?patient=person-1' }),
+      await recordDecision(store, decide(request(USERS.ae, { relationships: [] })), { id: 'v2', action: 'read' }),
+      await recordDecision(store, decide(request(USERS.ae, { relationships: [], breakGlass: grant.grant }, 'BTG')), { id: 'v3' }),
+    ];
+    for (const event of events) {
+      const result = parseResourceOf('AuditEvent', toFhirAuditEvent(event, { observer: { display: 'Northshire Care Record' } }));
+      expect(result.ok, JSON.stringify(result)).toBe(true);
+    }
   });
 });

@@ -23,7 +23,7 @@ describe('example ISA', () => {
   });
 });
 
-describe('parseIsa', () => {
+describe('parseIsa [REQ-GOV-001]', () => {
   it('names the bad field', () => {
     const draft = structuredClone(exampleIsa) as Record<string, unknown> & { parties: Array<Record<string, unknown>> };
     draft.parties[2]!.ods = 'not an ods';
@@ -44,7 +44,7 @@ describe('parseIsa', () => {
   });
 });
 
-describe('checkIsa', () => {
+describe('checkIsa [REQ-GOV-003]', () => {
   it.each<[string, (isa: IsaInput) => void, IsaIssueCode, 'error' | 'warning', string]>([
     ['a heading shared with no legal basis', (i) => { i.sharing[0]!.legalBases = []; }, 'sharing-without-legal-basis', 'error', 'sharing[0].legalBases'],
     ['a legal basis that is not defined', (i) => { i.sharing[1]!.legalBases = ['consent']; }, 'sharing-unknown-legal-basis', 'error', 'sharing[1].legalBases[0]'],
@@ -88,7 +88,7 @@ describe('checkIsa', () => {
   });
 });
 
-describe('renderIsa', () => {
+describe('renderIsa [REQ-GOV-002]', () => {
   const md = renderIsa(exampleIsa, 'markdown');
   const html = renderIsa(exampleIsa, 'html');
 

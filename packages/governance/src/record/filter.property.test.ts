@@ -132,7 +132,7 @@ function allowedByDecision(item: Item, decision: Decision): boolean {
   return [...labels].every((label) => decision.redaction.clearedSensitivities.includes(label as never));
 }
 
-describe('filterRecord properties', () => {
+describe('filterRecord properties [REQ-GOV-019, REQ-GOV-012]', () => {
   it('no request without permit ever gets a resource through, and every kept item is allowed by the decision', () => {
     let permits = 0;
     let denies = 0;
