@@ -3,7 +3,7 @@
 // parent (over IPC) the port, one bearer token per GP practice, and the patients to ask for.
 import { pino } from 'pino';
 import { ODS_CODE_SYSTEM } from '@openidcr/model';
-import { EXAMPLE_ORGANISATIONS, exampleIsa } from '@openidcr/governance';
+import { EXAMPLE_ORGANISATIONS, InMemoryAuditStore, exampleIsa, hashAuditEvent } from '@openidcr/governance';
 import { openDb, openStore } from '@openidcr/store';
 import { generateLocality, generatePatients } from '@openidcr/synthetic';
 import { createIdcr, defineLocality } from '../dist/index.js';
@@ -80,33 +80,40 @@ await floor(8, 200); // warm up
 const floorSequential = await floor(1, options.floorSamples);
 const floorConcurrent = await floor(options.connections, options.floorSamples * 2);
 
-const idcr = await createIdcr(
-  defineLocality({
-    name: locality.name,
-    organisations: locality.organisations.map((o) => ({ ods: o.ods, name: o.name, kind: kindOf(o.kind), stage: 'live' })),
-    isa,
-    auth: { mode: 'dev', users: gps.map((o) => ({ id: `gp-${o.ods}`, name: `GP at ${o.name}`, role: 'gp', organisation: o.ods, sdsRoleCode: 'R8000' })) },
-    storage: { url: options.pgUrl ?? 'pglite:memory' },
-    ports: { http: 0, host: '127.0.0.1' },
-  }),
-  { store, logger: pino({ level: 'silent' }) },
-);
+const definition = defineLocality({
+  name: locality.name,
+  organisations: locality.organisations.map((o) => ({ ods: o.ods, name: o.name, kind: kindOf(o.kind), stage: 'live' })),
+  isa,
+  auth: { mode: 'dev', users: gps.map((o) => ({ id: `gp-${o.ods}`, name: `GP at ${o.name}`, role: 'gp', organisation: o.ods, sdsRoleCode: 'R8000' })) },
+  storage: { url: options.pgUrl ?? 'pglite:memory' },
+  ports: { http: 0, host: '127.0.0.1' },
+});
+const idcr = await createIdcr(definition, { store, logger: pino({ level: 'silent' }) });
 const { http } = await idcr.listen();
+// Diagnostic twin: the same API and store, with the audit chain kept in memory (governance's InMemoryAuditStore),
+// to show what the store's serialised audit append costs. Not a configuration to run.
+const memoryAudit = new InMemoryAuditStore();
+const twin = await createIdcr(definition, { store, logger: pino({ level: 'silent' }), audit: { append: async (event) => void (await memoryAudit.append(event, hashAuditEvent)) } });
+const twinHttp = await twin.listen();
 const tokens = {};
 for (const o of gps) tokens[o.ods] = await idcr.devIssuer.issue(`gp-${o.ods}`, { expiresInSeconds: 3600 });
+const twinTokens = {};
+for (const o of gps) twinTokens[o.ods] = await twin.devIssuer.issue(`gp-${o.ods}`, { expiresInSeconds: 3600 });
 send({
   ready: true,
   port: http.port,
+  twinPort: twinHttp.http.port,
   engine: store.engine,
   resources: loaded.resourcesWritten,
   loadSeconds,
   floorSequential,
   floorConcurrent,
-  requests: patients.slice(0, 5000).map((p) => ({ path: `/fhir/Patient/${p.id}/$everything`, token: tokens[p.gp] })),
+  requests: patients.slice(0, 5000).map((p) => ({ path: `/fhir/Patient/${p.id}/$everything`, token: tokens[p.gp], twinToken: twinTokens[p.gp] })),
 });
 
 process.on('message', async (message) => {
   if (message !== 'stop') return;
+  await twin.close();
   await idcr.close();
   if (options.pgUrl) {
     const db = await openDb(options.pgUrl, { schema });

@@ -14,6 +14,7 @@ import { HttpProblem, sendProblem } from '../http/outcome.js';
 import { httpHygiene } from '../http/middleware.js';
 import { LocalityConfigError, type Locality } from '../locality/locality.js';
 import type { PolicyAlert } from '../policy/pep.js';
+import type { AuditSink } from '../policy/audit.js';
 import { federatedSource } from '../topology/federated.js';
 import { pooledSource } from '../topology/pooled.js';
 import type { RecordSource } from '../topology/source.js';
@@ -27,6 +28,8 @@ export interface IdcrOptions {
   /** The OIDC key set (default: fetched from `auth.jwksUrl`). */
   keys?: JWTVerifyGetKey | undefined;
   software?: { name: string; version: string } | undefined;
+  /** Where audit events go (default: the store's hash-chained audit table), e.g. a separate audit database. */
+  audit?: AuditSink | undefined;
 }
 
 /** The MLLP listeners of the locality's channels, drained on shutdown. */
@@ -141,6 +144,7 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
     fhirRouter({
       store,
       source,
+      audit: options.audit,
       policy: created.policy,
       auth: verifier,
       logger,
