@@ -39,6 +39,9 @@ export interface MyRecordSummary {
 
 type Json = Record<string, unknown>;
 
+const HEADING_BY_ID = new Map(HEADINGS.map((h) => [h.id, h]));
+const newestFirst = (a: SummaryItem, b: SummaryItem): number => ((a.date ?? '') < (b.date ?? '') ? 1 : (a.date ?? '') > (b.date ?? '') ? -1 : 0);
+
 function at(value: unknown, path: string): unknown {
   let current: unknown = value;
   for (const key of path.split('.')) {
@@ -126,11 +129,30 @@ function detailOf(resource: Json): string | undefined {
 }
 
 /** Statuses worth saying: FHIR codes as the person reads them. */
+const STATUS_WORDS: Readonly<Record<string, string>> = {
+  active: 'Current',
+  inactive: 'Past',
+  resolved: 'Resolved',
+  completed: 'Completed',
+  stopped: 'Stopped',
+  final: 'Final',
+  booked: 'Booked',
+  fulfilled: 'Attended',
+  cancelled: 'Cancelled',
+  noshow: 'Missed',
+  finished: 'Finished',
+  'in-progress': 'In progress',
+  'entered-in-error': 'Entered in error',
+  current: 'Current',
+  planned: 'Planned',
+  'on-hold': 'On hold',
+  unknown: 'Not known',
+};
+
 function statusOf(resource: Json): string | undefined {
   const raw = conceptText(resource.clinicalStatus) ?? (typeof resource.status === 'string' ? resource.status : undefined);
   if (raw === undefined) return undefined;
-  const words: Record<string, string> = { active: 'Current', inactive: 'Past', resolved: 'Resolved', completed: 'Completed', stopped: 'Stopped', final: 'Final', booked: 'Booked', fulfilled: 'Attended', cancelled: 'Cancelled', noshow: 'Missed', finished: 'Finished', 'in-progress': 'In progress', 'entered-in-error': 'Entered in error', current: 'Current', planned: 'Planned', 'on-hold': 'On hold', unknown: 'Not known' };
-  return words[raw] ?? raw;
+  return Object.hasOwn(STATUS_WORDS, raw) ? STATUS_WORDS[raw] : raw;
 }
 
 /**
@@ -145,7 +167,7 @@ export function toRecordHeadings(resources: readonly ResourceLike[], options: { 
     const heading = headingOf(resource);
     if (!heading) continue;
     const json = resource as Json;
-    const def = HEADINGS.find((h) => h.id === heading);
+    const def = HEADING_BY_ID.get(heading);
     const dateValue = def?.dateElement ? (at(json, def.dateElement) ?? at(json, def.dateElement.replace(/DateTime$|Period\.start$/, 'Date'))) : undefined;
     const ods = odsOfSource(resource.meta?.source);
     const item: SummaryItem = {
@@ -165,6 +187,6 @@ export function toRecordHeadings(resources: readonly ResourceLike[], options: { 
     id: h.id,
     title: h.title,
     description: h.description,
-    items: (byHeading.get(h.id) ?? []).sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '')),
+    items: (byHeading.get(h.id) ?? []).sort(newestFirst),
   }));
 }
