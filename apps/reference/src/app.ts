@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createIdcr, createTokenVerifier, remoteKeySet, type Idcr, type Locality } from '@openidcr/architecture';
 import { createRecordStore, migrate, openDb, type Db, type RecordStore } from '@openidcr/store';
+import { citizenRouter, type Authenticate } from '@openidcr/citizen';
+import { auditStoreFromRecordStore, citizenRecordsFromStore } from '@openidcr/citizen/store-adapter';
+import { createConsentModel } from '@openidcr/governance';
 import { resolveLocality, type ReferenceSettings } from './locality.js';
 import { appApi, migrateAppTables, UnitCostsSchema } from './app-api.js';
 import { seedOverMllp, type SeedSummary } from './seed.js';
@@ -64,6 +67,28 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
     next();
   });
   web.use(appApi({ locality, store, db, verifier, logger, unitCosts: UnitCostsSchema.parse({}), channelPorts }));
+  // The citizen services: the same bearer tokens; a citizen token's subject is their NHS number.
+  const authenticateCitizen: Authenticate = async (req) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!match) return { ok: false, message: 'Authorization: a bearer token is required' };
+    const result = await verifier.verify(match[1]!);
+    if (!result.ok) return { ok: false, message: `Authorization: ${result.problem.message}` };
+    const user = result.user;
+    if (user.kind === 'citizen' && user.nhsNumber) return { ok: true, principal: { kind: 'citizen', nhsNumber: user.nhsNumber, name: user.name } };
+    if (user.kind === 'professional' && user.organisation)
+      return { ok: true, principal: { kind: 'staff', userId: user.id, name: user.name, roleId: user.roleId, organisation: user.organisation } };
+    return { ok: false, message: 'Authorization: the token names neither a citizen nor a professional' };
+  };
+  web.use(
+    citizenRouter({
+      authenticate: authenticateCitizen,
+      records: citizenRecordsFromStore(store),
+      audit: auditStoreFromRecordStore(store),
+      isa: locality.isa,
+      consentModel: locality.consentModel ? createConsentModel(locality.consentModel) : undefined,
+      roles: locality.roles,
+    }),
+  );
   // dist/public, whether running from dist/ (npm start) or from src/ (tests).
   const publicDir = join(here, '..', 'dist', 'public');
   if (existsSync(publicDir)) {

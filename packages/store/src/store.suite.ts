@@ -198,6 +198,11 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       const newer = await store.applyBatch(batch(id('GP'), [{ patientKey: key, resource: condition(c, '2023-03-03'), sourceTime: '2024-07-01T12:00:00Z' }]));
       expect(newer).toMatchObject({ resourcesWritten: 1 });
       expect((await store.read('Condition', c))?.version).toBe(2);
+      // An update without a source time applies, and keeps the last known time for the next comparison.
+      await store.applyBatch(batch(id('GP'), [{ patientKey: key, resource: condition(c, '2023-04-04') }]));
+      expect((await store.read('Condition', c))?.sourceTime).toBe('2024-07-01T12:00:00.000Z');
+      const older = await store.applyBatch(batch(id('GP'), [{ patientKey: key, resource: condition(c, '2010-01-01'), sourceTime: '2024-06-15T12:00:00Z' }]));
+      expect(older).toMatchObject({ resourcesWritten: 0, resourcesSkippedAsStale: 1 });
     });
 
     it('lists a patient\'s resources by heading, type and date range with keyset paging', async () => {
@@ -371,6 +376,13 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       mine = queue.items.find((link) => link.personId === b);
       expect(mine).toBeUndefined();
       expect(await store.decideLink({ personId: b, candidatePersonId: id('nobody'), decision: 'linked', decidedBy: 'user-1' })).toBeUndefined();
+
+      // A changed NHS number releases the old one.
+      const corrected = nhsNumber();
+      await store.applyBatch(batch(id('PAS'), [], { identity: [{ kind: 'upsert-person', person: { personId: a, nhsNumber: corrected, demographics: {}, status: 'confirmed' } }] }));
+      expect((await store.findPersonByNhsNumber(corrected))?.personId).toBe(a);
+      expect(await store.findPersonByNhsNumber(nhs)).toBeUndefined();
+      await store.applyBatch(batch(id('PAS'), [], { identity: [{ kind: 'upsert-person', person: { personId: a, nhsNumber: nhs, demographics: {}, status: 'confirmed' } }] }));
 
       // A second person cannot take the same NHS number.
       await expectStoreError(

@@ -116,7 +116,7 @@ export interface RedactionRules {
   /** Items recorded by this organisation are never redacted for its own users. */
   viewerOds: string;
   /** Sensitivity labels the viewer's role may see on other organisations' items. */
-  clearedSensitivities: SensitivityCode[];
+  clearedSensitivities: readonly SensitivityCode[];
   /** Highest confidentiality of another organisation's item the viewer may see. */
   maxConfidentiality: 'N' | 'R';
   /** Items from other organisations must carry the share-out flag (explicit model). */

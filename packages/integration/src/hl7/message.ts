@@ -267,11 +267,11 @@ export function parseUnit(unit: MessageUnit): ParseOutcome {
       fields[1] = [[[d.field]]];
       fields[2] = [[[`${d.component}${d.repetition}${d.escape}${d.subcomponent}${d.truncation ?? ''}`]]];
     }
-    const prefix = `${name}.`;
-    for (const [key, value] of Object.entries(data)) {
-      const n = Number(key.slice(prefix.length));
-      if (isMsh && n <= 2) continue;
-      fields[n] = toField(value, d, esc);
+    // hl7-standard writes fields in order from field 1 (MSH from field 2), one key each.
+    let n = isMsh ? 2 : 1;
+    for (const key in data) {
+      if (!(isMsh && n <= 2)) fields[n] = toField(data[key], d, esc);
+      n++;
     }
     for (let i = 1; i < fields.length; i++) fields[i] ??= [[['']]];
     return new Hl7Segment(name, fields, sequence, d);

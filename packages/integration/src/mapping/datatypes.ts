@@ -18,6 +18,7 @@ const offsets = new Map<string, number>();
 /** The UTC offset (minutes) of a time zone at a wall-clock time, e.g. 60 for Europe/London in July. */
 export function zoneOffsetMinutes(timeZone: string, y: number, mo: number, d: number, h: number, mi: number): number {
   // Offsets change on the hour in every zone that matters here; Intl is slow, so remember each hour asked about.
+  if (timeZone === 'Europe/London') return londonOffset(y, mo, d, h);
   const key = `${timeZone}|${y}|${mo}|${d}|${h}`;
   const known = offsets.get(key);
   if (known !== undefined) return known;
@@ -25,6 +26,26 @@ export function zoneOffsetMinutes(timeZone: string, y: number, mo: number, d: nu
   const value = computeOffset(timeZone, y, mo, d, h, mi);
   offsets.set(key, value);
   return value;
+}
+
+/** Last Sunday of a month, as a day number. */
+function lastSunday(y: number, mo: number): number {
+  const last = new Date(Date.UTC(y, mo, 0));
+  return last.getUTCDate() - last.getUTCDay();
+}
+
+/**
+ * UK time without Intl (the hot path of every feed): BST from 01:00 UTC on the last Sunday of March to 01:00 UTC on
+ * the last Sunday of October (since 1996). Local 01:00–01:59 on the March change does not exist and is read as GMT;
+ * the repeated hour in October is read as BST (the earlier one), like the Intl path.
+ */
+function londonOffset(y: number, mo: number, d: number, h: number): number {
+  if (y < 1996) return computeOffset('Europe/London', y, mo, d, h, 0);
+  if (mo < 3 || mo > 10) return 0;
+  if (mo > 3 && mo < 10) return 60;
+  const change = lastSunday(y, mo);
+  if (mo === 3) return d > change || (d === change && h >= 2) ? 60 : 0;
+  return d < change || (d === change && h < 2) ? 60 : 0;
 }
 
 function computeOffset(timeZone: string, y: number, mo: number, d: number, h: number, mi: number): number {
@@ -267,19 +288,33 @@ export function notEmpty<T>(values: (T | undefined | null)[]): T[] {
   return values.filter((v): v is T => v !== undefined && v !== null);
 }
 
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') {
+    for (const _ in v) return false;
+    return true;
+  }
+  return false;
+}
+
 /** Removes keys whose value is undefined, empty string or empty array, recursively (FHIR forbids empty elements). */
 export function prune<T>(value: T): T {
   if (Array.isArray(value)) {
-    return value.map(prune).filter((v) => v !== undefined && !(typeof v === 'object' && v !== null && Object.keys(v).length === 0)) as T;
+    const out: unknown[] = [];
+    for (const v of value) {
+      const p = v !== null && typeof v === 'object' ? prune(v) : v;
+      if (!isEmpty(p)) out.push(p);
+    }
+    return out as T;
   }
-  if (value && typeof value === 'object') {
+  if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (v === undefined || v === '' || v === null) continue;
-      const p = prune(v);
-      if (Array.isArray(p) && p.length === 0) continue;
-      if (p && typeof p === 'object' && !Array.isArray(p) && Object.keys(p).length === 0) continue;
-      out[k] = p;
+    const src = value as Record<string, unknown>;
+    for (const k in src) {
+      const v = src[k];
+      const p = v !== null && typeof v === 'object' ? prune(v) : v;
+      if (!isEmpty(p)) out[k] = p;
     }
     return out as T;
   }

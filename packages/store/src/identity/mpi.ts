@@ -225,6 +225,8 @@ export async function applyIdentityChange(tx: Queryable, change: IdentityChange,
       const { person } = change;
       const d = person.demographics;
       const nhsNumber = person.nhsNumber ? normaliseNhsNumber(person.nhsNumber) : null;
+      const before = await tx.query<{ nhs_number: string | null }>('SELECT nhs_number FROM persons WHERE person_id = $1 FOR UPDATE', [person.personId]);
+      const previousNhs = before.rows[0]?.nhs_number ?? null;
       await tx.query(
         `INSERT INTO persons (person_id, nhs_number, family, given, birth_date, gender, postcode, family_norm, postcode_norm,
            status, created_at, updated_at)
@@ -247,11 +249,14 @@ export async function applyIdentityChange(tx: Queryable, change: IdentityChange,
           now,
         ],
       );
-      await tx.query('DELETE FROM person_identifiers WHERE person_id = $1 AND assigning_authority = $2 AND value IS DISTINCT FROM $3', [
-        person.personId,
-        NHS_NUMBER_AUTHORITY,
-        nhsNumber,
-      ]);
+      // The person's own previous NHS number is released when it changes; numbers that came to them by a merge stay.
+      if (previousNhs !== null && previousNhs !== nhsNumber) {
+        await tx.query('DELETE FROM person_identifiers WHERE person_id = $1 AND assigning_authority = $2 AND value = $3', [
+          person.personId,
+          NHS_NUMBER_AUTHORITY,
+          previousNhs,
+        ]);
+      }
       if (nhsNumber !== null) await claimIdentifier(tx, NHS_NUMBER_AUTHORITY, nhsNumber, person.personId, 'identity.person.nhsNumber');
       return;
     }

@@ -183,6 +183,7 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
         continue;
       }
       const version = (previous?.version ?? 0) + 1;
+      const keptTime = incomingTime ?? previous?.sourceTime;
       const body: ResourceLike = { ...resource, meta: { ...resource.meta, versionId: String(version), lastUpdated: now } };
       const columns = indexColumnsOf(body);
       const row: Row = {
@@ -194,7 +195,8 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
         security_labels: columns.securityLabels,
         effective_date: columns.effectiveDate ?? null,
         last_updated: now,
-        source_time: incomingTime === undefined ? null : new Date(incomingTime).toISOString(),
+        // A version without a source time keeps the last known one, so a later stale update is still caught.
+        source_time: keptTime === undefined ? null : new Date(keptTime).toISOString(),
         body,
       };
       if (item.patientKey !== undefined) row.patient_key = item.patientKey;
@@ -204,7 +206,7 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
       const earlier = current.get(key);
       if (earlier) superseded.push(earlier);
       current.set(key, row);
-      state.set(key, { patientKey: item.patientKey, version, sourceTime: incomingTime });
+      state.set(key, { patientKey: item.patientKey, version, sourceTime: keptTime });
       written++;
     }
     for (const move of moves) {

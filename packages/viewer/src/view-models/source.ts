@@ -44,9 +44,13 @@ export function sourceOf(content: Lookup, resource: AnyResource): SourceLabel | 
   if (metaSource) {
     const org = resolveReference(content, metaSource) as (AnyResource & { name?: string }) | undefined;
     if (org?.resourceType === 'Organization') return { key: `Organization/${org.id}`, name: org.name ?? metaSource };
-    const code = /[/:#|]([A-Za-z0-9-]+)$/.exec(metaSource)?.[1];
-    const byCode = code ? organisationByCode(content, code) : undefined;
-    if (byCode?.name) return { key: `Organization/${byCode.id}`, name: byCode.name };
+    // A URI naming the organisation by code: `urn:ods:RXX`, `...ods-organization-code|RXX`, or with the sending
+    // system after it (`urn:ods:F16021:GPSYSTEM-A`): try each segment from the end.
+    const segments = metaSource.split(/[/:#|]/).filter(Boolean).reverse();
+    for (const code of segments) {
+      const byCode = organisationByCode(content, code);
+      if (byCode?.name) return { key: `Organization/${byCode.id}`, name: byCode.name };
+    }
   }
   const record = resource as Record<string, unknown>;
   for (const field of ORG_FIELDS) {

@@ -127,3 +127,10 @@ describe('toMedicationsView', () => {
     expect(toMedicationsView(readRecordBundle(searchset([med, stmt])), FIXTURE_TODAY).current[0]!.medicine).toBe('Salbutamol inhaler');
   });
 });
+
+describe('sources with the sending system after the ODS code', () => {
+  test('urn:ods:CODE:SYSTEM resolves to the organisation with that code', () => {
+    const content = readRecordBundle(searchset([{ resourceType: 'Organization', id: 'o1', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'F16021' }], name: 'Hill Surgery' }]));
+    expect(sourceOf(content, { resourceType: 'Condition', meta: { source: 'urn:ods:F16021:GPSYSTEM-A' } })?.name).toBe('Hill Surgery');
+  });
+});
