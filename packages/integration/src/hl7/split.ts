@@ -68,10 +68,11 @@ export function splitMessages(input: string): SplitResult {
     const lineStop = m ? next : input.length;
     pos = next;
     // Framing and encoding marks at the edges of a line are transport, not content.
-    // eslint-disable-next-line no-control-regex
     const first = line.charCodeAt(0);
+    // eslint-disable-next-line no-control-regex
     if (first === 0xfeff || first === 0x0b) line = line.replace(/^[\uFEFF\x0b]+/, '');
     const last = line.charCodeAt(line.length - 1);
+    // eslint-disable-next-line no-control-regex
     if (last === 0x1c || last === 0x20 || last === 0x09 || last === 0xa0 || last === 0xfeff) line = line.replace(/[\x1c\s]+$/, '');
     if (line.length === 0) continue;
 

@@ -63,7 +63,7 @@ describe.skipIf(!PG || !existsSync(CLI))('kill -9 during an MLLP feed (PostgreSQ
     await client.end();
   });
 
-  it(`every ACKed message of ${MESSAGES} is stored exactly once after a crash and a resend`, { timeout: 600_000 }, async () => {
+  it(`every ACKed message of ${MESSAGES} is stored exactly once after a crash and a resend`, { timeout: MESSAGES > 1000 ? 2_400_000 : 600_000 }, async () => {
     const port = await freePort();
     const messages = feed(MESSAGES);
     const acked = new Set<string>();
