@@ -73,7 +73,10 @@ export class FhirClient {
   constructor(options: FhirClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#token = options.token;
-    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    // Called through a closure, never as a method of this object: browsers throw "Illegal invocation" when the
+    // native fetch is called with another `this`.
+    const given = options.fetch;
+    this.#fetch = given ? (input, init) => given(input, init) : (input, init) => globalThis.fetch(input, init);
     this.#maxPages = options.maxPages ?? 50;
   }
 

@@ -77,7 +77,8 @@ export async function startTestFhirServer(options: TestFhirServerOptions): Promi
     const url = new URL(req.url ?? '/', base);
     const body = req.method === 'POST' ? await readBody(req) : undefined;
     requests.push({ method: req.method ?? 'GET', url: url.pathname + url.search, authorization: req.headers.authorization, accept: req.headers.accept, ...(body ? { body } : {}) });
-    if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return send(res, 401, outcome('error', 'login', 'A valid bearer token is required.'));
+    const open = url.pathname === '/token' || url.pathname.endsWith('/.well-known/smart-configuration');
+    if (!open && options.token && req.headers.authorization !== `Bearer ${options.token}`) return send(res, 401, outcome('error', 'login', 'A valid bearer token is required.'));
     const parts = url.pathname.replace(/^\/fhir\/?/, '').split('/').filter(Boolean);
     const pageNo = Number(url.searchParams.get('_page') ?? '1');
     const pathWithoutPage = () => {
@@ -92,6 +93,13 @@ export async function startTestFhirServer(options: TestFhirServerOptions): Promi
       return true;
     };
 
+    if (url.pathname === '/fhir/.well-known/smart-configuration')
+      return send(res, 200, { authorization_endpoint: `${base.replace(/\/fhir$/, '')}/authorize`, token_endpoint: `${base.replace(/\/fhir$/, '')}/token`, code_challenge_methods_supported: ['S256'] });
+    if (url.pathname === '/token' && req.method === 'POST') {
+      const form = new URLSearchParams(body ?? '');
+      if (form.get('grant_type') !== 'authorization_code' || !form.get('code_verifier') || form.get('code') !== 'good-code') return send(res, 400, { error: 'invalid_grant' });
+      return send(res, 200, { access_token: options.token ?? 'no-token-needed', token_type: 'Bearer', patient: Object.keys(options.records)[0], expires_in: 3600 });
+    }
     if (parts[0] === 'metadata') return send(res, 200, { resourceType: 'CapabilityStatement', status: 'active', date: '2026-01-01', kind: 'instance', fhirVersion: '4.0.1', format: ['json'] });
     if (parts[0] === 'Patient' && parts[2] === '$break-glass' && req.method === 'POST') {
       const patientId = parts[1]!;

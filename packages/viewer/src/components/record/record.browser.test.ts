@@ -139,3 +139,29 @@ async function expectNoAxe(el: Element) {
   const { expectNoAxeViolations } = await import('../../test-support/browser.js');
   await expectNoAxeViolations(el);
 }
+
+describe('<idcr-record> SMART launch', () => {
+  test('back from the authorization server with ?code&state, it swaps the code (PKCE) for a token and loads the patient in context', async () => {
+    const { smartLaunch } = await import('../../fhir-client/smart.js');
+    const iss = inject('fhirBaseUrl');
+    const here = new URL(location.href);
+    let authorizeUrl = '';
+    const started = await smartLaunch({ iss, clientId: 'viewer', redirectUri: `${here.origin}${here.pathname}`, navigate: (u) => (authorizeUrl = u) });
+    expect(started.ok).toBe(true);
+    expect(new URL(authorizeUrl).searchParams.get('code_challenge_method')).toBe('S256');
+    const state = new URL(authorizeUrl).searchParams.get('state')!;
+    const original = location.href;
+    history.replaceState(null, '', `${here.pathname}${here.search ? `${here.search}&` : '?'}code=good-code&state=${state}`);
+    try {
+      const el = await mount<IdcrRecord>('idcr-record', { smartClientId: 'viewer', today: FIXTURE_TODAY });
+      for (let i = 0; i < 200 && el.status !== 'ready' && el.status !== 'error'; i++) await new Promise((r) => setTimeout(r, 25));
+      await settle(el);
+      expect(el.status, textOf(el)).toBe('ready');
+      expect(el.patientId).toBe(PATIENT_ID);
+      expect(textOf(el)).toContain('SMITH, John Edward (Mr)');
+      expect(location.search).not.toContain('code=');
+    } finally {
+      history.replaceState(null, '', original);
+    }
+  });
+});

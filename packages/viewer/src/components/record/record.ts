@@ -4,6 +4,7 @@ import { HEADINGS, type Bundle, type HeadingId, type Patient } from '@openidcr/m
 import { themeStyles } from '../../theme/theme.js';
 import { recordStyles } from './record.styles.js';
 import { FhirClient, type FhirError, type FhirResult } from '../../fhir-client/client.js';
+import { completeSmartLaunch, smartLaunch } from '../../fhir-client/smart.js';
 import { readRecordBundles, resolveReference, type RecordContent } from '../../view-models/record-bundle.js';
 import { recordTabs, type RecordTab } from '../../view-models/record-headings.js';
 import { outcomeMessages } from '../../view-models/outcome.js';
@@ -38,6 +39,9 @@ export class IdcrRecord extends LitElement {
     nhsNumber: { type: String, attribute: 'nhs-number' },
     headings: { type: String },
     today: { type: String },
+    smartClientId: { type: String, attribute: 'smart-client-id' },
+    smartRedirectUri: { type: String, attribute: 'smart-redirect-uri' },
+    smartScope: { type: String, attribute: 'smart-scope' },
     token: { attribute: false },
     client: { attribute: false },
     bundle: { attribute: false },
@@ -58,6 +62,17 @@ export class IdcrRecord extends LitElement {
   declare headings: string | undefined;
   /** Date ages and current medications are judged on (`YYYY-MM-DD`); today by default. */
   declare today: string | undefined;
+  /**
+   * SMART App Launch: with a client id and no token, the element launches itself. Opened by an EHR with `?iss=&launch=`
+   * it starts the authorization-code + PKCE flow; back on the redirect (`?code=&state=`) it finishes it and loads the
+   * patient in context. Without `iss`, it does a standalone launch against `fhir-base-url`.
+   */
+  declare smartClientId: string | undefined;
+  /** Where the authorization server sends the browser back (default: this page without its query). */
+  declare smartRedirectUri: string | undefined;
+  /** Scopes to ask for (default `launch openid fhirUser patient/*.read`). */
+  declare smartScope: string | undefined;
+  #smartStarted = false;
   /** Bearer token (a string or a function returning the current one). Never an attribute, so it stays out of the DOM. */
   declare token: string | (() => string | undefined | Promise<string | undefined>) | undefined;
   /** A ready client (e.g. from `completeSmartLaunch`); wins over `fhir-base-url` and `token`. */
@@ -111,11 +126,42 @@ export class IdcrRecord extends LitElement {
 
   protected override updated(): void {
     if (this.bundle) return;
+    if (this.smartClientId && !this.client && !this.token && !this.#smartStarted) {
+      this.#smartStarted = true;
+      void this.#smart();
+      return;
+    }
     const key = JSON.stringify([this.fhirBaseUrl, this.patientId, this.nhsNumber, this.client ? 'client' : this.token ? 'token' : '']);
     if ((this.fhirBaseUrl || this.client) && (this.patientId || this.nhsNumber) && key !== this.#loadedKey && this.isConnected) {
       this.#loadedKey = key;
       void this.reload();
     }
+  }
+
+  async #smart(): Promise<void> {
+    this.status = 'loading';
+    const here = new URL(globalThis.location.href);
+    const params = here.searchParams;
+    const failed = (message: string) => {
+      this._problem = { code: 'unauthorised', message: `Sign-in through the clinical system failed: ${message}`, breakGlassAvailable: false };
+      this.status = 'error';
+    };
+    if (params.has('code') || params.has('error')) {
+      const session = await completeSmartLaunch({ url: here.toString() });
+      for (const key of ['code', 'state', 'error', 'error_description']) params.delete(key);
+      globalThis.history.replaceState(globalThis.history.state, '', here.toString());
+      if (!session.ok) return failed(session.error.message);
+      this.client = session.value.client;
+      if (!this.patientId && !this.nhsNumber && session.value.patientId) this.patientId = session.value.patientId;
+      if (!this.patientId && !this.nhsNumber) this.status = 'not-found';
+      return;
+    }
+    const iss = params.get('iss') ?? this.fhirBaseUrl;
+    if (!iss) return failed('no FHIR server (iss) was given');
+    const redirectUri = this.smartRedirectUri ?? `${here.origin}${here.pathname}`;
+    const launch = params.get('launch') ?? undefined;
+    const started = await smartLaunch({ iss, clientId: this.smartClientId!, redirectUri, ...(launch ? { launch } : {}), ...(this.smartScope ? { scope: this.smartScope } : {}) });
+    if (!started.ok) failed(started.error.message);
   }
 
   /** Loads (again) from the server. */
