@@ -77,11 +77,11 @@ export async function startApi(options: {
   };
 }
 
-/** The pooled topology on an in-memory PGlite store seeded with the fixture record. */
-export async function pooledApi(): Promise<ApiHarness> {
-  const store = await openStore('pglite:memory');
+/** The pooled topology seeded with the fixture record: on an in-memory PGlite store, or on PostgreSQL in its own schema. */
+export async function pooledApi(url = 'pglite:memory', options: { schema?: string; cleanup?: () => Promise<void> } = {}): Promise<ApiHarness> {
+  const store = await openStore(url, { schema: options.schema });
   const record = pooledRecord();
   await store.bulkLoad(record.resources);
   for (const relationship of record.relationships) await store.putRelationship(relationship);
-  return startApi({ topology: 'pooled', store, ids: { smith: 'pat-smith-gp', smithHospital: 'pat-smith-hosp', smithCouncil: 'pat-smith-council', jones: 'pat-jones-gp' } });
+  return startApi({ topology: 'pooled', store, cleanup: options.cleanup, ids: { smith: 'pat-smith-gp', smithHospital: 'pat-smith-hosp', smithCouncil: 'pat-smith-council', jones: 'pat-jones-gp' } });
 }
