@@ -45,7 +45,7 @@ function nhsNumber(): string {
  * (PGlite takes seconds to start).
  */
 export function describeRecordStoreContract(engine: string, open: () => Promise<StoreUnderTest>): void {
-  describe(`RecordStore contract on ${engine}`, () => {
+  describe(`RecordStore contract on ${engine} [REQ-ARC-004]`, () => {
     let sut: StoreUnderTest;
     let store: RecordStore;
     beforeAll(async () => {
@@ -110,7 +110,7 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       ]);
     });
 
-    it('returns the stored outcome for a duplicate message and changes nothing', async () => {
+    it('returns the stored outcome for a duplicate message and changes nothing [REQ-INT-004]', async () => {
       const id = ids();
       const key = id('person');
       const original = batch(id('PAS'), [{ patientKey: key, resource: condition(id('c'), '2020-01-01') }], { ack: 'MSA|AA|first' });
@@ -127,7 +127,7 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       expect((await store.listMessages({ sender: id('PAS') })).items).toHaveLength(1);
     });
 
-    it('treats the same control id with different content as a different message', async () => {
+    it('treats the same control id with different content as a different message [REQ-INT-004]', async () => {
       const id = ids();
       const key = id('person');
       const first = batch(id('PAS'), [{ patientKey: key, resource: condition(id('c'), '2020-01-01') }], { controlId: 'SAME' });
@@ -137,7 +137,7 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       expect((await store.read('Condition', id('c')))?.version).toBe(2);
     });
 
-    it('applies duplicates arriving concurrently exactly once', async () => {
+    it('applies duplicates arriving concurrently exactly once [REQ-INT-004]', async () => {
       const id = ids();
       const key = id('person');
       const message = batch(id('PAS'), [{ patientKey: key, resource: condition(id('c'), '2020-01-01') }]);
@@ -158,7 +158,7 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       expect((await store.history('Condition', id('c'))).map((version) => version.version)).toEqual([4, 3, 2, 1]);
     });
 
-    it('rolls back the whole batch when any part fails', async () => {
+    it('rolls back the whole batch when any part fails [REQ-INT-002]', async () => {
       const id = ids();
       const owner = id('owner');
       const other = id('other');
@@ -185,7 +185,7 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       await expectStoreError(store.applyBatch(bad), 'invalid-input', 'batch.resources.0.resource.id');
     });
 
-    it('leaves a newer version in place when an older update arrives (source time)', async () => {
+    it('leaves a newer version in place when an older update arrives (source time) [REQ-INT-004]', async () => {
       const id = ids();
       const key = id('person');
       const c = id('c');
@@ -241,7 +241,7 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       expect(byType.items.map((item) => item.heading)).toEqual(['problems']);
     });
 
-    it('rejects a cursor that was altered or belongs to other filters', async () => {
+    it('rejects a cursor that was altered or belongs to other filters [REQ-SEC-002]', async () => {
       const id = ids();
       const key = id('person');
       await store.applyBatch(batch(id('LAB'), [1, 2, 3].map((n) => ({ patientKey: key, resource: observation(id(`o${n}`), `2024-01-0${n}`) }))));
@@ -340,7 +340,7 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       ]);
     });
 
-    it('keeps the master patient index: persons, identifiers, candidates, review queue', async () => {
+    it('keeps the master patient index: persons, identifiers, candidates, review queue [REQ-INT-006]', async () => {
       const id = ids();
       const nhs = nhsNumber();
       const a = id('a');
@@ -392,7 +392,7 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       );
     });
 
-    it('merges a person into a survivor and unmerges exactly what moved', async () => {
+    it('merges a person into a survivor and unmerges exactly what moved [REQ-INT-006]', async () => {
       const id = ids();
       const survivor = id('survivor');
       const merged = id('merged');
@@ -447,7 +447,7 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       );
     });
 
-    it('keeps dead letters, counting repeated attempts, and marks them replayed', async () => {
+    it('keeps dead letters, counting repeated attempts, and marks them replayed [REQ-INT-003]', async () => {
       const id = ids();
       const sender = id('LAB');
       const first = await store.recordDeadLetter({ sender, controlId: '1', raw: `${id('raw')}-1`, error: 'PID.3: no identifier', receivedAt: '2026-11-22T10:00:00Z' });
@@ -533,7 +533,7 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       expect(future.items).toHaveLength(0);
     });
 
-    it('refuses UPDATE, DELETE and TRUNCATE on the audit log', async () => {
+    it('refuses UPDATE, DELETE and TRUNCATE on the audit log [REQ-GOV-015]', async () => {
       const id = ids();
       const row = await store.appendAudit({ event: { action: 'read' }, patientKey: id('p') }, () => 'h');
       await expect(sut.db.query('UPDATE audit_log SET hash = $1 WHERE seq = $2', ['forged', row.seq])).rejects.toThrow(/append-only/);

@@ -19,7 +19,7 @@ describe('parseStoreUrl', () => {
     });
   });
 
-  it('rejects unknown schemes and unsafe schema names, naming the field', () => {
+  it('rejects unknown schemes and unsafe schema names, naming the field [REQ-SEC-002]', () => {
     expect(() => parseStoreUrl('mysql://x')).toThrow(/^url: must start with/);
     expect(() => parseStoreUrl('pglite:')).toThrow(/^url:/);
     expect(() => parseStoreUrl('postgres://h/db?schema=x";drop')).toThrow(/^schema:/);

@@ -8,7 +8,7 @@ const url = process.env.OPENIDCR_TEST_PG_URL;
 const child = fileURLToPath(new URL('../../test/crash-child.mjs', import.meta.url));
 const hooks = fileURLToPath(new URL('../../test/ts-register.mjs', import.meta.url));
 
-describe.skipIf(!url)('crash safety (PostgreSQL)', () => {
+describe.skipIf(!url)('crash safety (PostgreSQL) [REQ-INT-002]', () => {
   const schema = `idcr_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const tag = `crash${randomUUID().slice(0, 8)}`;
   const application = `idcr-${tag}`;
