@@ -71,6 +71,7 @@ describe('defineLocality', () => {
         'channels[1].mllpPort: port 2575 is already used by channels[0].mllpPort',
         expect.stringMatching(/^channels\[1\]\.profile: "winpath" is not a source profile \(gp, acute-pas/),
         'topology.sources[0].organisation: Y90009 is not one of the locality\'s organisations',
+        expect.stringMatching(/^channels: a federated locality keeps no pooled copy/),
       ]),
     );
   });

@@ -222,6 +222,8 @@ function crossCheck(locality: Locality): LocalityIssue[] {
     channelIds.add(channel.id);
   });
   if (locality.topology.kind === 'federated') {
+    if (locality.channels.length > 0)
+      issues.push({ path: 'channels', message: 'a federated locality keeps no pooled copy, so it takes no HL7 feeds: remove the channels or use the pooled topology' });
     const seen = new Set<string>();
     locality.topology.sources.forEach((source, i) => {
       if (!orgs.has(source.organisation)) issues.push({ path: `topology.sources[${i}].organisation`, message: `${source.organisation} is not one of the locality's organisations` });

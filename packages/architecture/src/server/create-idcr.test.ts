@@ -3,6 +3,8 @@ import { pino } from 'pino';
 import { MllpClient } from '@openidcr/integration';
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
 import { listen } from '../http/listen.fixtures.js';
+import { SMITH_NHS, relationshipsFor, smithRecord } from '../fhir/record.fixtures.js';
+import { startFhirSource } from '../topology/fhir-source.fixtures.js';
 import { defineLocality } from '../locality/locality.js';
 import { northshire } from '../locality/locality.fixtures.js';
 import { readAuditChain } from '../policy/audit.js';
@@ -107,6 +109,29 @@ describe('createIdcr', () => {
       expect(search.status).toBe(200);
     } finally {
       await server.close();
+    }
+  });
+
+  it('with the federated topology: reads the sources at view time and takes no HL7', async () => {
+    const hospital = await startFhirSource(smithRecord({ gp: 'g', hospital: 'pat-smith-hosp', council: 'c' }).X9A!);
+    await idcr.store.putRelationship(relationshipsFor({ smith: SMITH_NHS })[0]!);
+    const federated = await createIdcr(defineLocality(northshire({ topology: { kind: 'federated', sources: [{ organisation: 'X9A', baseUrl: hospital.url }] } })), {
+      store: idcr.store,
+      logger: pino({ level: 'silent' }),
+    });
+    const server = await listen(federated.app);
+    try {
+      expect(federated.source.topology).toBe('federated');
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${server.url}/integration/hl7`, { method: 'POST', body: 'MSH|' })).status).toBe(404);
+      const token = await federated.devIssuer!.issue('dr-hosp');
+      const read = await fetch(`${server.url}/fhir/Observation?patient=pat-smith-hosp&category=laboratory`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(read.status).toBe(200);
+      const bundle = (await read.json()) as { entry: Array<{ resource: { id: string }; search: { mode: string } }> };
+      expect(bundle.entry.filter((e) => e.search.mode === 'match').map((e) => e.resource.id)).toEqual(['obs-hb', 'obs-hba1c']);
+    } finally {
+      await server.close();
+      await hospital.close();
     }
   });
 
