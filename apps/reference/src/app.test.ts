@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ROLES, roleQualifies } from '@openidcr/governance';
+import { syntheticLocalityInput } from './locality.js';
 import { startReferenceApp, type ReferenceApp } from './app.js';
 
 const token = async (app: ReferenceApp, userId: string) => {
@@ -39,6 +41,17 @@ describe('reference app [REQ-ARC-004, REQ-REQ-008]', () => {
     expect((await get(app, '/healthz')).status).toBe(200);
     const messages = await app.store.listMessages({ limit: 500 });
     expect(messages.items.length).toBe(summary!.accepted);
+  });
+
+  it('gives every demo professional an NHS role code that qualifies for their locality role [REQ-GOV-018]', () => {
+    const { input } = syntheticLocalityInput({ seed: 7, patients: 6, mllpBasePort: 0, httpPort: 0, storageUrl: 'pglite:memory' });
+    const users = (input as { auth: { users: Array<{ role: string; sdsRoleCode?: string }> } }).auth.users.filter((u) => u.role !== 'citizen');
+    expect(users.length).toBeGreaterThan(20);
+    for (const user of users) {
+      const role = DEFAULT_ROLES.find((r) => r.id === user.role);
+      expect(role, user.role).toBeDefined();
+      expect(roleQualifies(role!, { sdsRoleCode: user.sdsRoleCode, activityCodes: [] }), `${user.role} with ${user.sdsRoleCode}`).toBe(true);
+    }
   });
 
   it('lists demo users of every role for the sign-in page', async () => {

@@ -73,7 +73,8 @@ export function syntheticLocalityInput(settings: ReferenceSettings): { input: Lo
     sender: org.ods,
     organisation: org.ods,
     profile: PROFILE_OF[org.kind] ?? 'generic',
-    mllpPort: settings.mllpBasePort + i,
+    // Port 0 asks the OS for a free port per channel (tests); otherwise channels take consecutive ports.
+    mllpPort: settings.mllpBasePort === 0 ? 0 : settings.mllpBasePort + i,
   }));
   const input = {
     name: synthetic.name,

@@ -21,7 +21,7 @@ function start(session: Session | undefined) {
   }
   const nav = el('nav', { class: 'tabs', 'aria-label': 'Administration' });
   for (const [id, title] of TABS) {
-    const b = el('button', { type: 'button', 'data-tab': id, 'aria-selected': 'false' }, title);
+    const b = el('button', { type: 'button', 'data-tab': id, 'aria-current': 'false' }, title);
     b.addEventListener('click', () => void show(session, id));
     nav.append(b);
   }
@@ -41,7 +41,7 @@ function table(caption: string, head: string[], rows: Array<Array<Node | string>
 
 async function show(session: Session, tab: string) {
   history.replaceState(null, '', `?tab=${tab}`);
-  for (const b of document.querySelectorAll('nav.tabs button')) b.setAttribute('aria-selected', String(b.getAttribute('data-tab') === tab));
+  for (const b of document.querySelectorAll('nav.tabs button')) b.setAttribute('aria-current', b.getAttribute('data-tab') === tab ? 'page' : 'false');
   const panel = el('section', { class: 'panel', 'aria-live': 'polite' }, el('p', {}, 'Loading…'));
   main.replaceChildren(panel);
   try {

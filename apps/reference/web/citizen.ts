@@ -36,7 +36,7 @@ function start(session: Session | undefined) {
   }
   const nav = el('nav', { class: 'tabs', 'aria-label': 'Your record' });
   for (const [id, title] of TABS) {
-    const b = el('button', { type: 'button', 'data-tab': id, 'aria-selected': 'false' }, title);
+    const b = el('button', { type: 'button', 'data-tab': id, 'aria-current': 'false' }, title);
     b.addEventListener('click', () => show(session, id));
     nav.append(b);
   }
@@ -60,7 +60,7 @@ async function load(node: HTMLElement & Props, work: () => Promise<Props>) {
 
 function show(session: Session, tab: string) {
   history.replaceState(null, '', `?tab=${tab}`);
-  for (const b of document.querySelectorAll('nav.tabs button')) b.setAttribute('aria-selected', String(b.getAttribute('data-tab') === tab));
+  for (const b of document.querySelectorAll('nav.tabs button')) b.setAttribute('aria-current', b.getAttribute('data-tab') === tab ? 'page' : 'false');
   const panel = el('section', { class: 'panel', 'aria-label': TABS.find(([id]) => id === tab)?.[1] ?? '' });
   main.replaceChildren(panel);
   if (tab === 'record') {

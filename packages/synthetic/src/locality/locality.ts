@@ -81,10 +81,10 @@ export const SDS_ROLE_CODES: Record<UserRole, { code: string; display: string }>
   'mental-health-clinician': { code: 'R8000', display: 'Clinical Practitioner Access Role' },
   nurse: { code: 'R8001', display: 'Nurse Access Role' },
   pharmacist: { code: 'R8003', display: 'Health Professional Access Role' },
-  'social-worker': { code: 'R8003', display: 'Health Professional Access Role' },
-  'care-coordinator': { code: 'R8008', display: 'Admin/Clinical Support Access Role' },
+  'social-worker': { code: 'R8014', display: 'Social Worker Access Role' },
+  'care-coordinator': { code: 'R8003', display: 'Health Professional Access Role' },
   administrator: { code: 'R8010', display: 'Clerical Access Role' },
-  'privacy-officer': { code: 'R8013', display: 'Health Records Manager Access Role' },
+  'privacy-officer': { code: 'R0001', display: 'Privacy Officer' },
 };
 
 const ORG_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/organization-type';
