@@ -1,6 +1,6 @@
 // Public surface of @openidcr/viewer: the FHIR client, SMART launch, view-models, clinical formatting and types.
 // Components are in '@openidcr/viewer/components/*' (classes) and '@openidcr/viewer/define/*' (registration).
-export { FhirClient } from './fhir-client/client.js';
+export { FhirClient, clientFor } from './fhir-client/client.js';
 export type { FhirClientOptions, FhirError, FhirErrorCode, FhirResult, RequestOptions, SearchParams } from './fhir-client/client.js';
 export { smartLaunch, completeSmartLaunch, discoverSmartConfiguration, buildAuthorizeUrl, codeChallenge, randomToken, base64Url } from './fhir-client/smart.js';
 export type { SmartLaunchInput, SmartSession, SmartConfiguration, SmartError, SmartErrorCode, SmartResult, TokenResponse, AuthorizeUrlInput, LaunchStorage } from './fhir-client/smart.js';

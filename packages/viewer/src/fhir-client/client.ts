@@ -217,3 +217,9 @@ export class FhirClient {
     }
   }
 }
+
+/** The client a component should use: the one it was given, else one made from its base URL and token. */
+export function clientFor(given: FhirClient | undefined, baseUrl: string | undefined, token: FhirClientOptions['token'] | undefined): FhirClient | undefined {
+  if (given) return given;
+  return baseUrl ? new FhirClient({ baseUrl, ...(token ? { token } : {}) }) : undefined;
+}

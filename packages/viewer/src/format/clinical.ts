@@ -70,9 +70,7 @@ export function ageInYears(birthDate: string | undefined, on: string = todayIso(
   return years < 0 ? undefined : years;
 }
 
-/**
- * Age as the CUI shows it: `66y` from two years on; `18m` under two; `5w` under a month... under four weeks `12d`.
- */
+/** Age as the CUI shows it: `66y` from two years on, `18m` under two years, `4w` under a month, `12d` under four weeks. */
 export function formatAge(birthDate: string | undefined, on: string = todayIso()): string | undefined {
   const born = parseFhirDate(birthDate);
   const ref = parseFhirDate(on);

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { themeStyles } from '../../theme/theme.js';
-import { FhirClient } from '../../fhir-client/client.js';
+import { clientFor, type FhirClient } from '../../fhir-client/client.js';
 import { emit } from '../../events.js';
 
 /**
@@ -142,7 +142,7 @@ export class IdcrBreakGlass extends LitElement {
       (this.renderRoot.querySelector('textarea') as HTMLTextAreaElement | null)?.focus();
       return;
     }
-    const client = this.client ?? (this.fhirBaseUrl ? new FhirClient({ baseUrl: this.fhirBaseUrl, ...(this.token ? { token: this.token } : {}) }) : undefined);
+    const client = clientFor(this.client, this.fhirBaseUrl, this.token);
     if (!client || !this.patientId) {
       this._serverError = 'This dialog is not connected to a record service (fhir-base-url and patient-id are needed).';
       return;

@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { formatNhsNumber, nhsNumberProblem, normaliseNhsNumber, type Patient } from '@openidcr/model';
 import { themeStyles } from '../../theme/theme.js';
-import { FhirClient, type FhirError } from '../../fhir-client/client.js';
+import { clientFor, type FhirClient, type FhirError } from '../../fhir-client/client.js';
+import { scrollTable } from '../heading/table.js';
 import { emit } from '../../events.js';
 import { formatBirthDateWithAge, formatGender, formatPatientName, formatAddress, todayIso } from '../../format/clinical.js';
 import { nhsNumberOf } from '../../view-models/banner.js';
@@ -179,7 +180,7 @@ export class IdcrPatientSearch extends LitElement {
   }
 
   async #search(run: (client: FhirClient) => ReturnType<FhirClient['findByNhsNumber']>): Promise<void> {
-    const client = this.client ?? (this.fhirBaseUrl ? new FhirClient({ baseUrl: this.fhirBaseUrl, ...(this.token ? { token: this.token } : {}) }) : undefined);
+    const client = clientFor(this.client, this.fhirBaseUrl, this.token);
     if (!client) return;
     this._busy = true;
     this._error = undefined;
@@ -206,8 +207,9 @@ export class IdcrPatientSearch extends LitElement {
     if (this._error) return html`<div class="notice notice--error" role="alert"><p class="fact">The search did not work</p><p>${this._error.message}</p></div>`;
     if (!this._results) return nothing;
     if (this._results.length === 0) return html`<p class="fact" role="status">No patient found. Check the details and try again.</p>`;
-    return html`<div class="table-wrap" role="region" aria-label="Search results table" tabindex="0">
-      <table>
+    return scrollTable(
+      'Search results',
+      html`<table>
         <caption>
           ${this._results.length} ${this._results.length === 1 ? 'patient' : 'patients'} found
         </caption>
@@ -235,8 +237,8 @@ export class IdcrPatientSearch extends LitElement {
             </tr>`;
           })}
         </tbody>
-      </table>
-    </div>`;
+      </table>`,
+    );
   }
 
   override render(): TemplateResult {

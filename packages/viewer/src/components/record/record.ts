@@ -3,7 +3,7 @@ import { unsafeStatic, html as staticHtml } from 'lit/static-html.js';
 import { HEADINGS, type Bundle, type HeadingId, type Patient } from '@openidcr/model';
 import { themeStyles } from '../../theme/theme.js';
 import { recordStyles } from './record.styles.js';
-import { FhirClient, type FhirError, type FhirResult } from '../../fhir-client/client.js';
+import { clientFor, type FhirClient, type FhirError, type FhirResult } from '../../fhir-client/client.js';
 import { completeSmartLaunch, smartLaunch } from '../../fhir-client/smart.js';
 import { readRecordBundles, resolveReference, type RecordContent } from '../../view-models/record-bundle.js';
 import { recordTabs, type RecordTab } from '../../view-models/record-headings.js';
@@ -97,8 +97,7 @@ export class IdcrRecord extends LitElement {
 
   /** The client requests go through. */
   get fhirClient(): FhirClient | undefined {
-    if (this.client) return this.client;
-    return this.fhirBaseUrl ? new FhirClient({ baseUrl: this.fhirBaseUrl, ...(this.token ? { token: this.token } : {}) }) : undefined;
+    return clientFor(this.client, this.fhirBaseUrl, this.token);
   }
 
   override connectedCallback(): void {

@@ -6,6 +6,7 @@ import { toWardRows, type WardRow } from '../../view-models/virtual-ward.js';
 import { outcomeMessages } from '../../view-models/outcome.js';
 import { todayIso } from '../../format/clinical.js';
 import { emit } from '../../events.js';
+import { scrollTable } from '../heading/table.js';
 import type { HeadingProblem, HeadingStatus } from '../heading/heading-element.js';
 
 /**
@@ -75,8 +76,9 @@ export class IdcrVirtualWard extends LitElement {
       : nothing}`;
     if (rows.length === 0) return html`${notices}<p class="fact">None of the practice's patients is in hospital at the moment.</p>`;
     return html`${notices}
-      <div class="table-wrap" role="region" aria-label="Patients in hospital table" tabindex="0">
-        <table>
+      ${scrollTable(
+        'Patients in hospital',
+        html`<table>
           <caption>
             ${rows.length} ${rows.length === 1 ? 'patient' : 'patients'} in hospital, longest stay first
           </caption>
@@ -106,8 +108,8 @@ export class IdcrVirtualWard extends LitElement {
               </tr>`,
             )}
           </tbody>
-        </table>
-      </div>`;
+        </table>`,
+      )}`;
   }
 
   override render(): TemplateResult {
