@@ -36,7 +36,7 @@ async function signWith(claims: Record<string, unknown>, options: { issuer?: str
   return new SignJWT(claims).setProtectedHeader({ alg: 'ES256' }).setIssuer(options.issuer ?? auth.issuer).setAudience(options.audience ?? auth.audience).setSubject('dr-gp').setExpirationTime(options.exp ?? '1h').sign(privateKey);
 }
 
-describe('bearer tokens', () => {
+describe('bearer tokens [REQ-SEC-001]', () => {
   it('maps a development token to the user: role, organisation, purpose, SDS role', async () => {
     const token = await issuer.issue('dr-gp');
     const response = await whoami(token);
@@ -108,7 +108,7 @@ describe('bearer tokens', () => {
   });
 });
 
-describe('SMART on FHIR', () => {
+describe('SMART on FHIR [REQ-VIEW-012]', () => {
   it('publishes /.well-known/smart-configuration at the root and under /fhir', async () => {
     for (const path of ['/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration']) {
       const config = (await (await fetch(`${server.url}${path}`)).json()) as Record<string, unknown>;

@@ -52,7 +52,7 @@ export function apiContract(name: string, harness: () => ApiHarness): void {
 
     const json = async (response: Response) => (await response.json()) as BundleJson & { issue: Issue[]; [k: string]: unknown };
 
-    it('serves a CapabilityStatement without a token, listing the routes it serves', async () => {
+    it('serves a CapabilityStatement without a token, listing the routes it serves [REQ-ARC-001]', async () => {
       const response = await api.get('/fhir/metadata');
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
@@ -148,7 +148,7 @@ export function apiContract(name: string, harness: () => ApiHarness): void {
       expect(withheld.diagnostics).toMatch(/^1 item was withheld by policy \(1 sensitive information/);
     });
 
-    it('denies with 403, the reasons and break-glass availability; break-glass with a reason opens the record', async () => {
+    it('denies with 403, the reasons and break-glass availability; break-glass with a reason opens the record [REQ-GOV-013, REQ-GOV-017]', async () => {
       const denied = await api.get(`/fhir/Patient/${api.ids.jones}/$everything`, 'dr-hosp');
       expect(denied.status).toBe(403);
       const outcome = await json(denied);
@@ -221,7 +221,7 @@ export function apiContract(name: string, harness: () => ApiHarness): void {
       expect(conditions.entry.filter((e) => e.search?.mode === 'include').map((e) => e.resource.id)).toEqual(['prac-1']);
     });
 
-    it('names the bad parameter of a record search', async () => {
+    it('names the bad parameter of a record search [REQ-SEC-002]', async () => {
       const cases: Array<[string, string]> = [
         ['', 'patient'],
         [`patient=${api.ids.smith}&date=yesterday`, 'date'],
@@ -260,7 +260,7 @@ export function apiContract(name: string, harness: () => ApiHarness): void {
       expect((await api.get('/fhir/Observation/cond-diabetes', 'dr-gp')).status).toBe(404);
     });
 
-    it('a role sees only its headings: the pharmacist gets no encounters, and is told how many were withheld', async () => {
+    it('a role sees only its headings: the pharmacist gets no encounters, and is told how many were withheld [REQ-GOV-010]', async () => {
       const bundle = await json(await api.get(`/fhir/Encounter?patient=${api.ids.smith}`, 'pharm'));
       expect(matchIds(bundle)).toEqual([]);
       expect(outcomeIssues(bundle).find((i) => hasPolicyCode(i, 'withheld'))?.diagnostics).toMatch(/^1 item was withheld/);
@@ -276,7 +276,7 @@ export function apiContract(name: string, harness: () => ApiHarness): void {
       expect((await api.get(`/fhir/Organization/${api.ids.smith}`, 'dr-gp')).status).toBe(404);
     });
 
-    it('answers unsupported paths with 404 and writes with 405: the record is read-only', async () => {
+    it('answers unsupported paths with 404 and writes with 405: the record is read-only [REQ-REQ-002]', async () => {
       const unknown = await api.get('/fhir/Basic?patient=x', 'dr-gp');
       expect(unknown.status).toBe(404);
       expect((await json(unknown)).issue[0]!.code).toBe('not-supported');
@@ -286,7 +286,7 @@ export function apiContract(name: string, harness: () => ApiHarness): void {
       expect(remove.status).toBe(405);
     });
 
-    it('refuses citizen tokens, and limits a SMART patient-launch token to its patient', async () => {
+    it('refuses citizen tokens, and limits a SMART patient-launch token to its patient [REQ-CIT-004]', async () => {
       expect((await api.get(`/fhir/Patient/${api.ids.smith}`, 'citizen-1')).status).toBe(403);
       const launched = await api.token('dr-gp', { patient: api.ids.smith, scope: 'launch patient/*.read' });
       const own = await fetch(`${api.url}/fhir/Patient/${api.ids.smith}/$everything`, { headers: { Authorization: `Bearer ${launched}` } });
@@ -295,7 +295,7 @@ export function apiContract(name: string, harness: () => ApiHarness): void {
       expect(other.status).toBe(403);
     });
 
-    it('sends security headers and echoes the request id', async () => {
+    it('sends security headers and echoes the request id [REQ-SEC-004]', async () => {
       const response = await api.get(`/fhir/Patient/${api.ids.smith}`, 'dr-gp', { 'X-Request-Id': 'req-123' });
       expect(response.headers.get('x-request-id')).toBe('req-123');
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');

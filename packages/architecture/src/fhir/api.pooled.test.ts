@@ -28,7 +28,7 @@ function routesOf(router: Router): Array<{ path: string; method: string; handler
   );
 }
 
-describe('the policy enforcement point', () => {
+describe('the policy enforcement point [REQ-ARC-002, REQ-GOV-014]', () => {
   const policy = createLocalityPolicy({ isa: locality.isa, roles: locality.roles });
   if (!policy.ok) throw new Error('policy');
 

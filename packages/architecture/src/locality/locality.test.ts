@@ -13,7 +13,7 @@ function issuesOf(input: unknown): string[] {
   return result.issues.map((i) => `${i.path}: ${i.message}`);
 }
 
-describe('defineLocality', () => {
+describe('defineLocality [REQ-ARC-005]', () => {
   it('fills defaults: pooled topology, default storage, default roles, port 8080', () => {
     const { storage, ports, ...rest } = northshire();
     void storage;

@@ -13,7 +13,7 @@ afterAll(async () => api?.close());
 
 apiContract('federated topology (FHIR sources at view time)', () => api);
 
-describe('federated fan-out', () => {
+describe('federated fan-out [REQ-ARC-003]', () => {
   it('keeps at most the configured number of requests in flight at a source (X9C: 1)', async () => {
     api.servers.X9C!.delayMs = 50;
     try {

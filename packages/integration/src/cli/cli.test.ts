@@ -74,7 +74,7 @@ const BROKEN = new Set([
   'vh__ORU_R01__2.hl7',
 ]);
 
-describe.skipIf(!existsSync(CORPUS))('shared HL7 corpus (test input only, never copied)', () => {
+describe.skipIf(!existsSync(CORPUS))('shared HL7 corpus (test input only, never copied) [REQ-INT-003]', () => {
   it('accepts every well-formed message, rejects every broken one with a reason, never crashes', async () => {
     const files = readdirSync(CORPUS).filter((f) => f.endsWith('.hl7'));
     expect(files.length).toBeGreaterThan(50);

@@ -49,7 +49,7 @@ const bundle = {
   ],
 };
 
-describe('FHIR bundle ingest', () => {
+describe('FHIR bundle ingest [REQ-INT-008]', () => {
   it('identifies the patient with the MPI, rewrites references, labels and adds Provenance', async () => {
     const { store, ingestor } = harness();
     await ingestor.ingest(fixture('adt-a01.hl7'));
@@ -78,7 +78,7 @@ describe('FHIR bundle ingest', () => {
   });
 });
 
-describe('FHIR HTTP sink', () => {
+describe('FHIR HTTP sink [REQ-INT-008]', () => {
   it('posts one transaction Bundle per message, PUT by stable id, and surfaces server errors as resend', async () => {
     const received: { url: string; body: { type: string; entry: { request: { method: string; url: string } }[] } }[] = [];
     let fail = false;

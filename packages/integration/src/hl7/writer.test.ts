@@ -51,7 +51,7 @@ describe('writer', () => {
 
 const INBOUND = 'MSH|^~\\&|PAS|RXX01|IDCR|LOC|20260110093000||ADT^A01^ADT_A01|MSG1|P|2.5.1\rPID|1';
 
-describe('ACK', () => {
+describe('ACK [REQ-INT-001]', () => {
   const inbound = parseOne(INBOUND).header;
   const opts = { controlId: 'ACK1', now: new Date(Date.UTC(2026, 0, 10, 9, 30, 1)) };
 

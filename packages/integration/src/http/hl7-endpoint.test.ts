@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fixture, harness } from '../test-support/harness.js';
 import { createHl7HttpHandler } from './hl7-endpoint.js';
 
-describe('POST /integration/hl7 handler', () => {
+describe('POST /integration/hl7 handler [REQ-INT-001]', () => {
   it('answers with the ACK and a status per outcome', async () => {
     const { store, ingestor } = harness();
     const handle = createHl7HttpHandler(ingestor);

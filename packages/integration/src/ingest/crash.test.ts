@@ -49,7 +49,7 @@ function startListener(port: number, store: string): Promise<ChildProcess> {
   });
 }
 
-describe.skipIf(!PG || !existsSync(CLI))('kill -9 during an MLLP feed (PostgreSQL)', () => {
+describe.skipIf(!PG || !existsSync(CLI))('kill -9 during an MLLP feed (PostgreSQL) [REQ-INT-002]', () => {
   const schema = `integration_kill_${process.pid}_${Date.now() % 100000}`;
   const storeUrl = `${PG}${PG?.includes('?') ? '&' : '?'}schema=${schema}`;
   let child: ChildProcess | undefined;

@@ -6,7 +6,7 @@ import { MemoryStore } from './memory.js';
 
 const encounterOf = (store: MemoryStore) => [...store.resources.values()].map((r) => r.resource).find((r) => r.resourceType === 'Encounter')!;
 
-describe('durable ingest', () => {
+describe('durable ingest [REQ-INT-002, REQ-INT-004]', () => {
   it('acknowledges AA only after the sink committed', async () => {
     const events: string[] = [];
     const store = new MemoryStore();

@@ -7,7 +7,7 @@ import { fixture, fixtureNames, harness } from '../test-support/harness.js';
 
 const msa = (ack: string | undefined) => /MSA\|(\w+)/.exec(ack ?? '')?.[1];
 
-describe('malformed input gets AR/AE, never a crash', () => {
+describe('malformed input gets AR/AE, never a crash [REQ-INT-003, REQ-SEC-002]', () => {
   const cases: [string, string | Buffer][] = [
     ['truncated', fixture('oru-r01.hl7').slice(0, 70)],
     ['broken MSH-2', fixture('adt-a04.hl7').replace('MSH|^~\\&|', 'MSH|^~&|')],
@@ -84,7 +84,7 @@ function mutate(text: string, m: Mutation): string {
   }
 }
 
-describe('property: mutated messages', () => {
+describe('property: mutated messages [REQ-INT-003]', () => {
   const names = fixtureNames();
   it('never throw; always answer; what is accepted is valid FHIR', async () => {
     await fc.assert(

@@ -15,7 +15,7 @@ const CHANNEL: Record<string, string> = {
 // suite's budget: it runs with OPENIDCR_SLOW_TESTS=1 (and as `npm run check:synthetic`); by default 150 patients.
 const PATIENTS = process.env.OPENIDCR_SLOW_TESTS === '1' ? 1000 : 150;
 
-describe('the synthetic locality feed', () => {
+describe('the synthetic locality feed [REQ-INT-009]', () => {
   it(`ingests the full HL7 output for ${PATIENTS} patients with zero rejects`, { timeout: 300_000 }, async () => {
     const { store, ingestor } = harness();
     const outcomes: Record<string, number> = {};

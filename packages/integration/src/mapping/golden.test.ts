@@ -4,7 +4,7 @@ import { fixture, fixtureNames, harness } from '../test-support/harness.js';
 
 const CHANNEL_FOR: Record<string, string> = { 'ppr-pc1.hl7': 'mental-health', 'oru-r01.hl7': 'lims' };
 
-describe('HL7 v2 → FHIR golden files', () => {
+describe('HL7 v2 → FHIR golden files [REQ-INT-005]', () => {
   for (const name of fixtureNames()) {
     it(`${name} maps as reviewed`, async () => {
       const { store, ingestor } = harness();

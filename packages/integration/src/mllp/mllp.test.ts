@@ -47,7 +47,7 @@ function rawClient(port: number): Promise<{ socket: Socket; next: () => Promise<
 
 const msa = (ack: string) => /MSA\|(\w+)(?:\|([^|\r]*))?/.exec(ack)?.slice(1, 3);
 
-describe('MLLP server', () => {
+describe('MLLP server [REQ-INT-001]', () => {
   let server: MllpServer | undefined;
   afterEach(async () => {
     await server?.close();

@@ -48,7 +48,7 @@ describe('matching', () => {
   });
 });
 
-describe('master patient index', () => {
+describe('master patient index [REQ-INT-006]', () => {
   it('NHS number first: two sources, one person, local ids cross-referenced per authority', async () => {
     const { store, apply } = setup();
     const a = await apply({ nhsNumber: '9990000018', localIds: [{ assigningAuthority: 'RAE', value: 'H1' }], demographics: sarah });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { codeSystemUri, defineSourceProfile, sourceProfile } from './profile.js';
 import { ShippedProfiles } from './shipped.js';
 
-describe('source profiles', () => {
+describe('source profiles [REQ-INT-007]', () => {
   it('fills defaults and validates shipped profiles', () => {
     for (const p of Object.values(ShippedProfiles)) expect(defineSourceProfile(p).ok).toBe(true);
     expect(ShippedProfiles['mental-health'].sensitivity).toEqual(['MH']);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RESOURCE_TYPES } from '../fhir/registry.js';
 import { HEADINGS, HEADING_IDS, getHeading, headingOf, headingTag, isHeadingId, orderHeadings } from './headings.js';
 
-describe('headings registry', () => {
+describe('headings registry [REQ-REQ-001]', () => {
   it('lists every heading the design names, in default order, with unique ids', () => {
     expect(HEADINGS.map((h) => h.id)).toEqual([...HEADING_IDS]);
     expect(new Set(HEADING_IDS).size).toBe(HEADING_IDS.length);
