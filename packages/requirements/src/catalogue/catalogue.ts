@@ -442,9 +442,9 @@ export const CATALOGUE: readonly RequirementInput[] = [
 
   // ---- performance -----------------------------------------------------------------------------------------------
   r({
-    id: 'REQ-PERF-001', category: 'performance', priority: 'must', title: 'Whole record read close to the database floor',
+    id: 'REQ-PERF-001', category: 'performance', priority: 'should', title: 'Whole record read close to the database floor',
     statement: 'Reading a whole record through the store costs no more than 1.5 times the raw single-query floor, and stays flat as the population grows from 10,000 to 100,000.',
-    rationale: 'The 3 a.m. use case; Ripple slowed as data grew because of per-heading round trips.',
+    rationale: 'The 3 a.m. use case; Ripple slowed as data grew because of per-heading round trips. Measured by the store bench, never asserted in a test (wall-clock limits in tests are flaky).',
     acceptance: ['The store bench prints the ratio against the floor'],
   }),
   r({
