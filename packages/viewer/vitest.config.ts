@@ -15,6 +15,9 @@ const chromiumArgs = [
 
 export default defineProject({
   test: {
+    // The JSON report feeds the requirements traceability matrix (openidcr-requirements trace).
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
     projects: [
       {
         test: {
