@@ -40,7 +40,7 @@ beforeAll(() => {
 const ms = (value: unknown): number => Date.parse(String(value));
 const refId = (ref: unknown): string => String((ref as { reference?: string } | undefined)?.reference ?? '');
 
-describe('generatePatients determinism', () => {
+describe('generatePatients determinism [REQ-REQ-008]', () => {
   it('gives the same bytes for the same seed and different bytes for another seed', () => {
     const first = hashPopulation(42, 200);
     expect(hashPopulation(42, 200)).toBe(first);

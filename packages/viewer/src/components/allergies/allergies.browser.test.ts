@@ -6,7 +6,7 @@ import { userEvent } from 'vitest/browser';
 
 afterEach(() => document.body.replaceChildren());
 
-describe('<idcr-allergies>', () => {
+describe('<idcr-allergies> [REQ-VIEW-003, REQ-VIEW-010]', () => {
   test('every fixture state renders its facts, with accessible tables and no axe violations', async () => {
     await checkFixtures('idcr-allergies', allergiesFixtures);
   });

@@ -8,7 +8,7 @@ import { FhirClient } from '../../fhir-client/client.js';
 
 afterEach(() => document.body.replaceChildren());
 
-describe('<idcr-break-glass>', () => {
+describe('<idcr-break-glass> [REQ-VIEW-010, REQ-GOV-013]', () => {
   test('every fixture renders, with no axe violations', async () => {
     await checkFixtures('idcr-break-glass', breakGlassFixtures);
   });

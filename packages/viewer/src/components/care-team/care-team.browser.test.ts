@@ -5,7 +5,7 @@ import { checkFixtures, mount, queryAllDeep } from '../../test-support/browser.j
 
 afterEach(() => document.body.replaceChildren());
 
-describe('<idcr-care-team>', () => {
+describe('<idcr-care-team> [REQ-VIEW-006]', () => {
   test('every fixture state renders its facts, with accessible tables and no axe violations', async () => {
     await checkFixtures('idcr-care-team', careTeamFixtures);
   });

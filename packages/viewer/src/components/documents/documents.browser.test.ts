@@ -8,7 +8,7 @@ afterEach(() => document.body.replaceChildren());
 
 const viewButton = (el: Element, title: string) => queryAllDeep<HTMLButtonElement>(el, 'tbody tr').find((tr) => tr.querySelector('th')?.textContent?.includes(title))!.querySelector('button')!;
 
-describe('<idcr-documents>', () => {
+describe('<idcr-documents> [REQ-VIEW-005]', () => {
   test('every fixture state renders its facts, with accessible tables and no axe violations', async () => {
     await checkFixtures('idcr-documents', documentsFixtures);
   });

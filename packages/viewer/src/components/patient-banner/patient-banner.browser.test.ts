@@ -5,7 +5,7 @@ import { checkFixtures, mount, queryAllDeep } from '../../test-support/browser.j
 
 afterEach(() => document.body.replaceChildren());
 
-describe('<idcr-patient-banner>', () => {
+describe('<idcr-patient-banner> [REQ-VIEW-002, REQ-VIEW-010]', () => {
   test('every fixture renders the CUI banner, with no axe violations', async () => {
     await checkFixtures('idcr-patient-banner', bannerFixtures);
   });

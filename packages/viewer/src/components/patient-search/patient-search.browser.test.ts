@@ -8,7 +8,7 @@ afterEach(() => document.body.replaceChildren());
 
 const input = (el: Element, id: string) => queryAllDeep<HTMLInputElement>(el, `#${id}`)[0]!;
 
-describe('<idcr-patient-search>', () => {
+describe('<idcr-patient-search> [REQ-VIEW-013]', () => {
   test('every fixture renders, with no axe violations', async () => {
     await checkFixtures('idcr-patient-search', patientSearchFixtures);
   });

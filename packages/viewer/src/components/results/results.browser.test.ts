@@ -6,7 +6,7 @@ import { checkFixtures, mount, queryAllDeep, settle, textOf } from '../../test-s
 
 afterEach(() => document.body.replaceChildren());
 
-describe('<idcr-results>', () => {
+describe('<idcr-results> [REQ-VIEW-004, REQ-VIEW-010]', () => {
   test('every fixture state renders its facts, with accessible tables and no axe violations', async () => {
     await checkFixtures('idcr-results', resultsFixtures);
   });

@@ -5,7 +5,7 @@ import { checkFixtures, mount, queryAllDeep } from '../../test-support/browser.j
 
 afterEach(() => document.body.replaceChildren());
 
-describe('<idcr-sources>', () => {
+describe('<idcr-sources> [REQ-VIEW-008]', () => {
   test('every fixture state renders its facts, with accessible tables and no axe violations', async () => {
     await checkFixtures('idcr-sources', sourcesFixtures);
   });

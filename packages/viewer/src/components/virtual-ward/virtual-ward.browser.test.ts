@@ -6,7 +6,7 @@ import { checkFixtures, mount, queryAllDeep } from '../../test-support/browser.j
 
 afterEach(() => document.body.replaceChildren());
 
-describe('<idcr-virtual-ward>', () => {
+describe('<idcr-virtual-ward> [REQ-VIEW-007]', () => {
   test('every fixture renders, with accessible tables and no axe violations', async () => {
     await checkFixtures('idcr-virtual-ward', virtualWardFixtures);
   });
