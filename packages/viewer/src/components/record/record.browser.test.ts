@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, test } from 'vitest';
-import { userEvent } from 'vitest/browser';
+import { page, userEvent } from 'vitest/browser';
 import '../../define/idcr-record.js';
 import { recordFixtures } from './record.fixtures.js';
 import { checkFixtures, deepActiveElement, mount, queryAllDeep, settle, textOf } from '../../test-support/browser.js';
@@ -41,6 +41,20 @@ describe('<idcr-record> with fixture bundles', () => {
     const selectedTabs = queryAllDeep(el, '[role="tab"][aria-selected="true"]');
     expect(selectedTabs).toHaveLength(1);
     expect(selectedTabs[0]!.getAttribute('tabindex')).toBe('0');
+  });
+
+  test('fits a 360 px wide screen: wide tables scroll inside their own region, not the page', async () => {
+    await page.viewport(360, 800);
+    try {
+      const el = await mount<IdcrRecord>('idcr-record', recordFixtures[0]!.props);
+      expect(el.getBoundingClientRect().width).toBeLessThanOrEqual(360);
+      expect(document.documentElement.scrollWidth).toBeLessThanOrEqual(360);
+      const regions = queryAllDeep<HTMLElement>(el, '.table-wrap');
+      expect(regions.length).toBeGreaterThan(0);
+      for (const region of regions) expect(region.getBoundingClientRect().right).toBeLessThanOrEqual(361);
+    } finally {
+      await page.viewport(1280, 900);
+    }
   });
 
   test('the configured heading order decides the tabs', async () => {

@@ -44,6 +44,8 @@ export const recordStyles = css`
   }
   .summary {
     display: grid;
+    /* minmax(0, 1fr): a wide table scrolls inside its region instead of widening the page on a 360 px screen. */
+    grid-template-columns: minmax(0, 1fr);
     gap: 1.5rem;
   }
   .summary > * {
