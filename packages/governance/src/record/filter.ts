@@ -151,6 +151,12 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
       if (typeof raw === 'string' && verdict.ods !== undefined && sourceOrganisationOf({ meta: { source: raw } }) === verdict.ods) bySourceString.set(raw, verdict);
     }
     if (verdict.ods === undefined) {
+      // The person's own words ("what matters to me", written through @openidcr/citizen) have no source
+      // organisation by nature; they are shown wherever their heading is visible to a permitted viewer.
+      if (isPatientAuthored(resource)) {
+        kept.push(resource);
+        continue;
+      }
       withhold('source-unknown');
       continue;
     }
@@ -168,6 +174,13 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
     kept.push(resource);
   }
   return summarise(kept, counts);
+}
+
+/** The tag @openidcr/citizen puts on statements the person wrote themselves. */
+export const PATIENT_AUTHORED_TAG = { system: 'https://openidcr.org/CodeSystem/citizen', code: 'patient-authored' } as const;
+
+function isPatientAuthored(resource: { resourceType: string; meta?: { tag?: ReadonlyArray<{ system?: string | undefined; code?: string | undefined }> | undefined } | undefined }): boolean {
+  return resource.resourceType === 'Observation' && (resource.meta?.tag?.some((t) => t.system === PATIENT_AUTHORED_TAG.system && t.code === PATIENT_AUTHORED_TAG.code) ?? false);
 }
 
 /** Why another organisation's item must be withheld on its labels, or undefined when it may be shown. */
