@@ -16,12 +16,12 @@ export class IdcrAlerts extends IdcrHeadingElement {
   static override styles = [
     ...IdcrHeadingElement.styles,
     css`
-      ul {
+      ul.alerts {
         list-style: none;
         margin: 0;
         padding: 0;
       }
-      li {
+      ul.alerts > li {
         border-left: 8px solid var(--idcr-alert-color, var(--_sys-alert));
         background: var(--_sys-surface);
         outline: 1px solid var(--_sys-border);
@@ -44,7 +44,7 @@ export class IdcrAlerts extends IdcrHeadingElement {
   protected renderContent(content: RecordContent): TemplateResult {
     const rows = toAlertRows(content);
     if (rows.length === 0) return html`<p class="fact">No active alerts.</p>`;
-    return html`<ul>
+    return html`<ul class="alerts">
       ${rows.map(
         (r) => html`<li>
           <p><span class="label" aria-hidden="true">⚠</span><span class="label">Alert</span><span class="alert-text">${r.alert}</span></p>

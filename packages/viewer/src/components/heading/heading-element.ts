@@ -4,6 +4,7 @@ import { themeStyles } from '../../theme/theme.js';
 import { readRecordBundle, type RecordContent } from '../../view-models/record-bundle.js';
 import { outcomeMessages } from '../../view-models/outcome.js';
 import { emit } from '../../events.js';
+import { recordNotices } from './notices.js';
 
 /** The state a heading is in. `ready` renders the content (which may say it is empty). */
 export type HeadingStatus = 'ready' | 'loading' | 'error' | 'denied';
@@ -33,6 +34,7 @@ export abstract class IdcrHeadingElement extends LitElement {
     problem: { attribute: false },
     patientId: { type: String, attribute: 'patient-id' },
     headingLevel: { type: Number, attribute: 'heading-level' },
+    hideNotices: { type: Boolean, attribute: 'hide-notices' },
   };
 
   static override styles = [themeStyles];
@@ -46,6 +48,8 @@ export abstract class IdcrHeadingElement extends LitElement {
   declare patientId: string | undefined;
   /** The level of the heading's title (2 by default; 3 inside a page that has its own h2). */
   declare headingLevel: number;
+  /** Leave out the withheld / unanswered notices (set by `<idcr-record>`, which shows them once for the record). */
+  declare hideNotices: boolean;
 
   /** The title shown and announced, e.g. `Allergies and adverse reactions`. */
   protected abstract readonly headingTitle: string;
@@ -60,6 +64,7 @@ export abstract class IdcrHeadingElement extends LitElement {
     super();
     this.status = 'ready';
     this.headingLevel = 2;
+    this.hideNotices = false;
   }
 
   /** The content to render: `content` if given, else `bundle` read once per change. */
@@ -80,30 +85,7 @@ export abstract class IdcrHeadingElement extends LitElement {
   }
 
   protected renderNotices(content: RecordContent): TemplateResult | typeof nothing {
-    if (content.withheld.length === 0 && content.unanswered.length === 0 && content.warnings.length === 0) return nothing;
-    const withheldCount = content.withheld.reduce<number | undefined>((sum, n) => (n.count === undefined || sum === undefined ? undefined : sum + n.count), 0);
-    return html`
-      ${content.withheld.length > 0
-        ? html`<div class="notice notice--warning" part="withheld">
-            <p class="fact">Some information is not shown to you</p>
-            <p>
-              ${withheldCount ? `${withheldCount} ${withheldCount === 1 ? 'item was' : 'items were'} withheld by the sharing policy.` : 'Items were withheld by the sharing policy.'}
-              ${[...new Set(content.withheld.map((w) => w.message).filter(Boolean))].join(' ')}
-            </p>
-          </div>`
-        : nothing}
-      ${content.unanswered.length > 0
-        ? html`<div class="notice notice--warning" part="unanswered">
-            <p class="fact">This record may be incomplete: not every source answered</p>
-            <ul>
-              ${content.unanswered.map((s) => html`<li>${s.name} did not answer${s.message ? html` (${s.message})` : nothing}</li>`)}
-            </ul>
-          </div>`
-        : nothing}
-      ${content.warnings.length > 0
-        ? html`<div class="notice notice--warning" part="warnings">${content.warnings.map((w) => html`<p>${w}</p>`)}</div>`
-        : nothing}
-    `;
+    return this.hideNotices ? nothing : recordNotices(content);
   }
 
   #requestBreakGlass(): void {

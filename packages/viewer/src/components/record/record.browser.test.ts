@@ -57,6 +57,12 @@ describe('<idcr-record> with fixture bundles', () => {
     }
   });
 
+  test('withheld and unanswered notices are said once for the record, not in every heading', async () => {
+    const el = await mount('idcr-record', recordFixtures.find((f) => f.name === 'withheld-and-unanswered')!.props);
+    expect(queryAllDeep(el, '[part="withheld"]')).toHaveLength(1);
+    expect(queryAllDeep(el, '[part="unanswered"]')).toHaveLength(1);
+  });
+
   test('the configured heading order decides the tabs', async () => {
     const el = await mount('idcr-record', recordFixtures.find((f) => f.name === 'custom-headings')!.props);
     expect(queryAllDeep(el, '[role="tab"]').map((t) => t.textContent?.trim())).toEqual(['Summary', 'Allergies', 'Medications']);

@@ -1,6 +1,9 @@
 import { css } from 'lit';
 
 export const recordStyles = css`
+  .record-notices {
+    margin-top: 1rem;
+  }
   [role='tablist'] {
     display: flex;
     flex-wrap: wrap;
@@ -53,7 +56,10 @@ export const recordStyles = css`
     padding-bottom: 1rem;
   }
   @media print {
-    [role='tablist'] {
+    .record-notices {
+    margin-top: 1rem;
+  }
+  [role='tablist'] {
       display: none;
     }
     [role='tabpanel'][hidden] {

@@ -9,6 +9,7 @@ import { readRecordBundles, resolveReference, type RecordContent } from '../../v
 import { recordTabs, type RecordTab } from '../../view-models/record-headings.js';
 import { outcomeMessages } from '../../view-models/outcome.js';
 import { emit } from '../../events.js';
+import { recordNotices } from '../heading/notices.js';
 import type { HeadingProblem, HeadingStatus } from '../heading/heading-element.js';
 import type { IdcrBreakGlass } from '../break-glass/break-glass.js';
 
@@ -295,6 +296,7 @@ export class IdcrRecord extends LitElement {
       .today=${this.today}
       .showPast=${extra['showPast'] ?? true}
       .fetchAttachment=${this.#fetchAttachment}
+      hide-notices
       @idcr-break-glass-request=${() => this.#openBreakGlass()}
     ></${tag}>`;
   }
@@ -343,6 +345,7 @@ export class IdcrRecord extends LitElement {
     return html`<div part="base">
       <idcr-patient-banner .content=${content} .today=${this.today} .allergiesAvailable=${!allergyProblem && content.withheld.length === 0}></idcr-patient-banner>
       ${unknown.length > 0 ? html`<p class="notice notice--warning">Unknown heading(s) in the configuration: ${unknown.join(', ')}</p>` : nothing}
+      <div class="record-notices">${recordNotices(content)}</div>
       <div role="tablist" aria-label="Record headings" @keydown=${(e: KeyboardEvent) => this.#onTabKey(e, tabs)}>
         ${ids.map(
           (id) => html`<button
