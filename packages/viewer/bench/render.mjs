@@ -117,8 +117,8 @@ await server.close();
 
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`\nRender time, connected to rendered and laid out (median of ${RUNS} runs, Chromium ${browser.version?.() ?? ''})`);
-console.log(`${pad('case', 48)}${pad('component ms', 14)}${pad('plain table ms (floor)', 24)}ratio`);
-for (const r of rows) console.log(`${pad(r.label, 48)}${pad(r.component.toFixed(1), 14)}${pad(r.floor.toFixed(1), 24)}${(r.component / r.floor).toFixed(2)}x`);
+console.log(`${pad('case', 54)}${pad('component ms', 14)}${pad('plain table ms (floor)', 24)}ratio`);
+for (const r of rows) console.log(`${pad(r.label, 54)}${pad(r.component.toFixed(1), 14)}${pad(r.floor.toFixed(1), 24)}${(r.component / r.floor).toFixed(2)}x`);
 console.log('\nBundle size (minified ES module)');
 console.log(`${pad('bundle', 48)}${pad('raw kB', 14)}gzip kB`);
 console.log(`${pad('openidcr-viewer.js (all elements, charts)', 48)}${pad((full.raw / 1024).toFixed(1), 14)}${(full.gzip / 1024).toFixed(1)}`);
