@@ -94,6 +94,21 @@ describe('<idcr-record> against FHIR servers on 127.0.0.1', () => {
     expect(text).toContain('Metformin 500mg tablets');
   });
 
+  test('the README embedding order: a token set before the element is defined is used by the first request', async () => {
+    const { IdcrRecord } = await import('./record.js');
+    const el = document.createElement('idcr-record-late') as IdcrRecord;
+    el.setAttribute('fhir-base-url', inject('fhirBaseUrl'));
+    el.setAttribute('patient-id', PATIENT_ID);
+    (el as unknown as { token: string }).token = 'test-token';
+    const denied: Event[] = [];
+    document.addEventListener('idcr-access-denied', (e) => denied.push(e), { once: true });
+    document.body.append(el);
+    customElements.define('idcr-record-late', class extends IdcrRecord {});
+    await loaded(el);
+    expect(el.status).toBe('ready');
+    expect(denied).toHaveLength(0);
+  });
+
   test('no token: denied with the reason, and no break-glass offered', async () => {
     const el = await mount<IdcrRecord>('idcr-record', { fhirBaseUrl: inject('fhirBaseUrl'), patientId: PATIENT_ID });
     await loaded(el);
