@@ -175,7 +175,8 @@ export function appApi(deps: AppApiDeps): Router {
   admin.get('/channels', async (_req, res, next) => {
     try {
       const messages = await deps.store.listMessages({ limit: 100 });
-      res.json({ channels: deps.locality.channels, recentMessages: messages.items.map(({ raw: _raw, ...rest }) => rest) });
+      const channels = deps.locality.channels.map((c) => ({ ...c, mllpPort: deps.channelPorts.get(c.id) }));
+      res.json({ channels, recentMessages: messages.items.map(({ raw: _raw, ...rest }) => rest) });
     } catch (error) {
       next(error);
     }

@@ -54,7 +54,8 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
     organisations: locality.organisations,
   });
 
-  const channelPorts = new Map(locality.channels.filter((c) => c.mllpPort !== undefined).map((c) => [c.id, c.mllpPort!]));
+  // Filled with the ports actually listened on once the listeners are up (a configured 0 means any free port).
+  const channelPorts = new Map<string, number>();
   const web = express.Router();
   // The API answers with `default-src 'none'`; the web apps need their own scripts, styles, and inline
   // documents (PDF and HTML letters shown in sandboxed frames), and nothing from elsewhere.
@@ -102,6 +103,7 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
   const addresses = await idcr.listen();
   const url = `http://${addresses.http.address === '::' || addresses.http.address === '0.0.0.0' ? 'localhost' : addresses.http.address}:${addresses.http.port}`;
   const mllpPorts = Object.fromEntries(Object.entries(addresses.mllp).map(([id, a]) => [id, a.port]));
+  for (const [id, port] of Object.entries(mllpPorts)) channelPorts.set(id, port);
 
   let seeded: Promise<SeedSummary | undefined> = Promise.resolve(undefined);
   if (resolved.synthetic && options.seed !== 'never') {

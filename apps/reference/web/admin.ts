@@ -147,8 +147,12 @@ async function render(session: Session, tab: string): Promise<Node[]> {
       else {
         const b = el('button', { type: 'button', class: 'secondary', 'data-replay': d.id }, 'Replay');
         b.addEventListener('click', async () => {
-          const r = await api<{ accepted: boolean; ack: string }>(session, `/app/admin/dead-letters/${encodeURIComponent(d.id)}/replay`, { method: 'POST' });
-          cell.replaceChildren(r.accepted ? 'Replayed and accepted' : `Still rejected: ${r.ack.split('\n').find((l) => l.startsWith('ERR') || l.startsWith('MSA')) ?? ''}`);
+          try {
+            const r = await api<{ accepted: boolean; ack: string }>(session, `/app/admin/dead-letters/${encodeURIComponent(d.id)}/replay`, { method: 'POST' });
+            cell.replaceChildren(r.accepted ? 'Replayed and accepted' : `Still rejected: ${r.ack.split('\n').find((l) => l.startsWith('MSA')) ?? ''}`);
+          } catch (error) {
+            cell.replaceChildren(el('span', { class: 'error', role: 'alert' }, `Replay failed: ${(error as Error).message}`));
+          }
         });
         cell.append(b);
       }
