@@ -4,6 +4,9 @@ export default defineProject({
   test: {
     name: 'integration',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Opening PGlite stores and spawning processes takes far longer on a loaded CI machine than the 5 s default.
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
     // The JSON report feeds the requirements traceability matrix (openidcr-requirements trace).
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
