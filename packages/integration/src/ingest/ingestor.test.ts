@@ -132,6 +132,16 @@ describe('durable ingest [REQ-INT-002, REQ-INT-004]', () => {
     expect(replayed.map((r) => r.outcome)).toEqual(['accepted']);
   });
 
+  it('a message without MSH-10 is accepted, logged under a content key, and deduplicated by content', async () => {
+    const { store, ingestor } = harness();
+    const text = fixture('adt-a04.hl7').replace('|PAS000104|', '||');
+    const [first] = await ingestor.ingest(text);
+    expect(first!.warnings).toContain('MSH.10: no message control id; duplicates are recognised by content only');
+    expect(store.messages[0]!.controlId).toMatch(/^no-msh10-[0-9a-f]{16}$/);
+    const [again] = await ingestor.ingest(text);
+    expect(again!.outcome).toBe('duplicate');
+  });
+
   it('unmapped message types are logged and acknowledged, nothing mapped', async () => {
     const { store, ingestor } = harness();
     const [r] = await ingestor.ingest('MSH|^~\\&|X|RAE|A|B|20260101||QBP^Q11^QBP_Q11|Q1|P|2.5.1\rQPD|Q|1');

@@ -241,7 +241,8 @@ export class Ingestor {
     const ack = buildAck(header, 'accepted', [], this.ackOptions(message));
     const entry: MessageLogEntry = {
       sender,
-      controlId: header.controlId,
+      // A store needs a key: a message without MSH-10 is keyed by its content.
+      controlId: header.controlId || `no-msh10-${contentHash.slice(0, 16)}`,
       contentHash,
       messageType: message.type,
       receivedAt,
