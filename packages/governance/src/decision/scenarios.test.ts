@@ -158,7 +158,7 @@ const scenarios: Scenario[] = [
     expect: { effect: 'permit', hidden: ['gp-private-letter'] },
   },
   {
-    name: 'practice activation: a practice that has not activated shares nothing [REQ-GOV-007]',
+    name: 'practice activation: a practice that has not activated shares nothing [REQ-GOV-007, REQ-REQ-003]',
     req: request(USERS.ae, { policy: activationPolicy }),
     expect: { effect: 'permit', sources: { [GP_A]: 'permit', [GP_B]: 'practice-not-activated' } },
   },
@@ -253,7 +253,7 @@ const scenarios: Scenario[] = [
     expect: { effect: 'permit', kept: ['mh-contact'], hidden: ['mh-schizophrenia', 'gp-depression'] },
   },
   {
-    name: 'suspended party\'s data is never shown [REQ-GOV-004]',
+    name: 'suspended party\'s data is never shown [REQ-GOV-004, REQ-REQ-003]',
     req: request(USERS.gpA, { policy: policyWith((isa) => { isa.parties.find((p) => p.ods === MENTAL_HEALTH)!.status = 'suspended'; }) }),
     expect: { effect: 'permit', sources: { [MENTAL_HEALTH]: 'source-party-not-active' }, hidden: ['mh-contact', 'mh-schizophrenia'], obligations: ['audit', 'show-withheld-notice'] },
   },

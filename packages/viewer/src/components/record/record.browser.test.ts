@@ -14,7 +14,7 @@ async function loaded(el: IdcrRecord): Promise<void> {
   await settle(el);
 }
 
-describe('<idcr-record> with fixture bundles', () => {
+describe('<idcr-record> with fixture bundles [REQ-VIEW-001, REQ-VIEW-011]', () => {
   test('every fixture renders, with accessible tables and no axe violations', async () => {
     await checkFixtures('idcr-record', recordFixtures);
   });
@@ -69,7 +69,7 @@ describe('<idcr-record> with fixture bundles', () => {
   });
 });
 
-describe('<idcr-record> against FHIR servers on 127.0.0.1', () => {
+describe('<idcr-record> against FHIR servers on 127.0.0.1 [REQ-VIEW-009, REQ-VIEW-011]', () => {
   test('loads $everything page by page with the bearer token, by NHS number, and says which source did not answer', async () => {
     const loadedEvents: CustomEvent[] = [];
     document.addEventListener('idcr-record-loaded', (e) => loadedEvents.push(e), { once: true });
@@ -175,7 +175,7 @@ async function expectNoAxe(el: Element) {
   await expectNoAxeViolations(el);
 }
 
-describe('<idcr-record> SMART launch', () => {
+describe('<idcr-record> SMART launch [REQ-VIEW-012]', () => {
   test('back from the authorization server with ?code&state, it swaps the code (PKCE) for a token and loads the patient in context', async () => {
     const { smartLaunch } = await import('../../fhir-client/smart.js');
     const iss = inject('fhirBaseUrl');
