@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './db.js';
 import { quoteSchemaName } from './db.js';
@@ -46,6 +47,8 @@ export async function fromPglite(pg: PgliteInstance, schema: string): Promise<Db
 
 /** Opens PGlite in memory (`dataDir` undefined) or in a folder on disk, with the store's tables in `schema`. */
 export async function openPglite(dataDir: string | undefined, schema: string): Promise<Db> {
+  // `pglite:./data/idcr` on a fresh checkout: create the folders, as PostgreSQL's initdb would.
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
   const pg = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
   return fromPglite(pg, schema);
 }
