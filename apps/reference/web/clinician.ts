@@ -1,5 +1,6 @@
 import '@openidcr/viewer/define/idcr-record';
 import { formatNhsNumber, nhsNumberProblem, normaliseNhsNumber } from '@openidcr/model';
+import { formatClinicalDate } from '@openidcr/viewer';
 import { api, currentSession, el, renderHeader, renderSignIn, roleTitle, type Session } from './session.js';
 
 const APP = 'clinician';
@@ -134,7 +135,7 @@ async function showResults(session: Session, query: URLSearchParams) {
         openRecord(session, p.id);
       });
       const nhs = p.identifier?.find((i) => i.system === 'https://fhir.nhs.uk/Id/nhs-number')?.value;
-      body.append(el('tr', {}, el('td', {}, link), el('td', {}, nhs ? formatNhsNumber(nhs) : 'Not known'), el('td', {}, p.birthDate ?? 'Not known'), el('td', {}, p.address?.[0]?.postalCode ?? '')));
+      body.append(el('tr', {}, el('td', {}, link), el('td', {}, nhs ? formatNhsNumber(nhs) : 'Not known'), el('td', {}, p.birthDate ? formatClinicalDate(p.birthDate) : 'Not known'), el('td', {}, p.address?.[0]?.postalCode ?? '')));
     }
     table.append(body);
     results.replaceChildren(el('section', { class: 'panel' }, table));
