@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import type { JWTVerifyGetKey } from 'jose';
 import { pino, type Logger } from 'pino';
-import { createLocalityPolicy, createConsentModel } from '@openidcr/governance';
+import { createLocalityPolicy, createConsentModel, type ConsentModel } from '@openidcr/governance';
 import { Ingestor, ShippedProfiles, createHl7HttpHandler, createMllpServer, ingestHandler, isShippedProfileId, type Channel as IngestChannel, type MllpServer } from '@openidcr/integration';
 import { openStore, type RecordStore } from '@openidcr/store';
 import { createDevIssuer, type DevIssuer } from '../auth/dev-issuer.js';
@@ -30,6 +30,11 @@ export interface IdcrOptions {
   software?: { name: string; version: string } | undefined;
   /** Where audit events go (default: the store's hash-chained audit table), e.g. a separate audit database. */
   audit?: AuditSink | undefined;
+  /**
+   * The locality's own consent model (governance's `ConsentModel` interface), used instead of the built-in one that
+   * `locality.consentModel` or the ISA names. See docs/extending/consent-model.md.
+   */
+  consentModel?: ConsentModel | undefined;
 }
 
 /** The MLLP listeners of the locality's channels, drained on shutdown. */
@@ -71,7 +76,8 @@ function ingestChannelOf(channel: Locality['channels'][number]): IngestChannel {
  */
 export async function createIdcr(locality: Locality, options: IdcrOptions = {}): Promise<Idcr> {
   const logger = options.logger ?? pino({ name: 'openidcr', level: process.env.LOG_LEVEL ?? 'info' });
-  const created = createLocalityPolicy({ isa: locality.isa, roles: locality.roles, consentModel: locality.consentModel ? createConsentModel(locality.consentModel) : undefined });
+  const consentModel = options.consentModel ?? (locality.consentModel ? createConsentModel(locality.consentModel) : undefined);
+  const created = createLocalityPolicy({ isa: locality.isa, roles: locality.roles, consentModel });
   if (!created.ok) throw new LocalityConfigError(created.issues.map((i) => ({ path: i.path, message: i.message.replace(/^[^:]+:\s*/, '') })));
   const store = options.store ?? (await openStore(locality.storage.url, { schema: locality.storage.schema }));
   const source = locality.topology.kind === 'federated' ? federatedSource({ sources: locality.topology.sources, organisations: locality.organisations, logger }) : pooledSource(store);
