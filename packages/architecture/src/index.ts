@@ -51,5 +51,7 @@ export type { RecordSource, LocatedResource, UnavailableSource, SourceResult, Re
 export { httpHygiene, requestIdOf } from './http/middleware.js';
 export { createIdcr } from './server/create-idcr.js';
 export type { Idcr, IdcrOptions, MllpListeners } from './server/create-idcr.js';
+export { startFromConfig, applyEnvironment } from './server/start.js';
+export type { StartFromConfigOptions, StartedIdcr } from './server/start.js';
 export { federatedSource } from './topology/federated.js';
 export type { FederatedOptions } from './topology/federated.js';
