@@ -1,0 +1,10 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'example-extensions',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // PGlite starts in about a second alone; give it room on a loaded 2-core CI.
+    testTimeout: 30_000,
+  },
+});
