@@ -7,18 +7,21 @@ export type StoreErrorCode =
   | 'invalid-cursor'
   | 'identifier-conflict'
   | 'not-found'
-  | 'merge-conflict';
+  | 'merge-conflict'
+  /** The database cannot be reached (PostgreSQL restarting, a disk full): not the caller's fault; try again later. */
+  | 'unavailable';
 
 /**
  * An error a caller can cause, with a stable `code` and a message naming the field at fault.
- * Anything else thrown by the store is a bug or an infrastructure failure (database down, ...).
+ * `unavailable` is the one code a caller does not cause: the database could not be reached; the message says whether
+ * anything can have been stored. Anything else thrown by the store is a bug.
  */
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
   readonly field: string | undefined;
 
-  constructor(code: StoreErrorCode, message: string, field?: string) {
-    super(message);
+  constructor(code: StoreErrorCode, message: string, field?: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'StoreError';
     this.code = code;
     this.field = field;
