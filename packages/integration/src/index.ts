@@ -11,6 +11,7 @@ export * from './profiles/profile.js';
 export * from './profiles/shipped.js';
 // HL7 v2 → FHIR
 export type { MappedResource, MappingContext, PatientFacts } from './mapping/context.js';
+export { stableId } from './mapping/context.js';
 export { hl7DateTime, hl7Date } from './mapping/datatypes.js';
 export { specFor, supportedMessageTypes, prepareMessage, finishResources, sourceOfMessage, sourceOrganisation, type MessageSpec, type PreparedMessage, type ResourceSource } from './mapping/index.js';
 // Master patient index

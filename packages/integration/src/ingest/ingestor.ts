@@ -18,6 +18,13 @@ import { KeyedLock } from './keyed-lock.js';
 export interface Channel {
   name: string;
   profile: SourceProfile;
+  /**
+   * The sender's own additions to the mapping, such as its Z-segments: called after the built-in mapping of every
+   * message type that has one, with the same context, and returns more resources for the same atomic batch. Put
+   * problems with the input in `ctx.problems` (the message is answered AE and dead-lettered, naming the field); a
+   * throw is treated as a mapping bug the same way. Must be pure, like the built-in mappers.
+   */
+  mapExtra?: ((ctx: MappingContext, mapped: readonly MappedResource[]) => MappedResource[]) | undefined;
 }
 
 /** What happened to one inbound message. */
@@ -226,6 +233,7 @@ export class Ingestor {
       let mapped: MappedResource[];
       try {
         mapped = prepared.spec.map(ctx);
+        if (channel.mapExtra) mapped = [...mapped, ...channel.mapExtra(ctx, mapped)];
       } catch (err) {
         // A mapping bug must not take the listener down: the message goes to dead letters for replay once fixed.
         const problem = businessError('mapping-failed', `mapping ${message.type} failed: ${err instanceof Error ? err.message : String(err)}`, Hl7ErrorCodes.applicationInternalError);
