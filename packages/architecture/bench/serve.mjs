@@ -87,6 +87,8 @@ const definition = defineLocality({
   auth: { mode: 'dev', users: gps.map((o) => ({ id: `gp-${o.ods}`, name: `GP at ${o.name}`, role: 'gp', organisation: o.ods, sdsRoleCode: 'R8000' })) },
   storage: { url: options.pgUrl ?? 'pglite:memory' },
   ports: { http: 0, host: '127.0.0.1' },
+  // The load generator is one client hammering as a few users: rate limits would measure the limiter, not the API.
+  rateLimits: { enabled: false },
 });
 const idcr = await createIdcr(definition, { store, logger: pino({ level: 'silent' }) });
 const { http } = await idcr.listen();

@@ -13,6 +13,8 @@ export {
   TopologySchema,
   GO_LIVE_STAGES,
   DEFAULT_STORAGE_URL,
+  UnitCostsSchema,
+  BenefitsSchema,
 } from './locality/locality.js';
 export type {
   Locality,
@@ -26,6 +28,7 @@ export type {
   FederatedSource,
   Topology,
   GoLiveStage,
+  UnitCosts,
 } from './locality/locality.js';
 export { loadLocalityConfig, CONFIG_FILE_NAMES } from './locality/load.js';
 export { createTokenVerifier, authenticate, userOf, remoteKeySet } from './auth/tokens.js';
@@ -49,6 +52,9 @@ export { pooledSource } from './topology/pooled.js';
 export { SourceInputError } from './topology/source.js';
 export type { RecordSource, LocatedResource, UnavailableSource, SourceResult, ResultPage, PatientCriteria, ListQuery } from './topology/source.js';
 export { httpHygiene, requestIdOf } from './http/middleware.js';
+export { rateLimiting, RateLimitsSchema } from './http/rate-limit.js';
+export type { RateLimits, RateLimitsInput } from './http/rate-limit.js';
+export { problemHandler, notFoundHandler } from './http/errors.js';
 export { createIdcr } from './server/create-idcr.js';
 export type { Idcr, IdcrOptions, MllpListeners } from './server/create-idcr.js';
 export { startFromConfig, applyEnvironment } from './server/start.js';

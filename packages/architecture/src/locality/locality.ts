@@ -10,6 +10,7 @@ import {
   RoleDefinitionSchema,
   type RoleDefinition,
 } from '@openidcr/governance';
+import { RateLimitsSchema } from '../http/rate-limit.js';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 const PURPOSE_CODES = Object.keys(PurposeOfUse) as [PurposeOfUseCode, ...PurposeOfUseCode[]];
@@ -126,6 +127,25 @@ export type Topology = z.output<typeof TopologySchema>;
 
 export const DEFAULT_STORAGE_URL = 'pglite:./data/idcr';
 
+/**
+ * Unit costs for the benefits estimate, in pounds: what one avoided unplanned admission, one avoided community home
+ * visit and one minute of staff time cost the locality. Defaults: £1,436 per admission, £60 per home visit, a
+ * 20-minute phone call at £0.60 a minute. Use your own figures (e.g. the National Cost Collection).
+ */
+export const UnitCostsSchema = z.strictObject({
+  avoidedAdmission: z.number().nonnegative().default(1436),
+  avoidedHomeVisit: z.number().nonnegative().default(60),
+  /** Staff minutes a record view saves when it replaces a phone call. */
+  phoneCallMinutes: z.number().nonnegative().max(600).default(20),
+  staffCostPerMinute: z.number().nonnegative().default(0.6),
+});
+export type UnitCosts = z.output<typeof UnitCostsSchema>;
+
+/** How the locality reports the benefits of sharing (from the audit log and clinicians' "this helped" feedback). */
+export const BenefitsSchema = z.strictObject({
+  unitCosts: UnitCostsSchema.prefault({}),
+});
+
 /** The whole locality, as written in `idcr.config.json` or passed to `defineLocality`. */
 export const LocalitySchema = z.object({
   name: z.string().min(1),
@@ -142,8 +162,17 @@ export const LocalitySchema = z.object({
   ports: z.object({ http: port.default(8080), host: z.string().min(1).default('0.0.0.0') }).prefault({}),
   /** The public base URL of the server (e.g. `https://idcr.example.nhs.uk`), used in links; default: from each request. */
   publicUrl: z.url().optional(),
+  /** Benefits reporting: unit costs for the estimated savings. */
+  benefits: BenefitsSchema.prefault({}),
   /** Longest a request may take to drain at shutdown. */
   shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),
+  /** Requests per window per user (signed in) or per IP address (sign-in, public routes, bad tokens): 429 past them. */
+  rateLimits: RateLimitsSchema.prefault({}),
+  /**
+   * Behind a reverse proxy, which hops to trust for the client address (express `trust proxy`: `true`, a hop count,
+   * or addresses such as `"loopback"`). Default false: `X-Forwarded-For` is ignored, so it cannot dodge rate limits.
+   */
+  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10), z.string().min(1)]).default(false),
 });
 /** A locality as written (defaults optional). */
 export type LocalityInput = z.input<typeof LocalitySchema>;

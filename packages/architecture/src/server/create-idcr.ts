@@ -12,6 +12,8 @@ import { authenticate, createTokenVerifier, remoteKeySet, userOf } from '../auth
 import { fhirRouter } from '../fhir/router.js';
 import { HttpProblem, sendProblem } from '../http/outcome.js';
 import { httpHygiene } from '../http/middleware.js';
+import { problemHandler } from '../http/errors.js';
+import { rateLimiting } from '../http/rate-limit.js';
 import { LocalityConfigError, type Locality } from '../locality/locality.js';
 import type { PolicyAlert } from '../policy/pep.js';
 import type { AuditSink } from '../policy/audit.js';
@@ -108,7 +110,9 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
   let closing = false;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', locality.trustProxy);
   for (const middleware of httpHygiene(logger)) app.use(middleware);
+  app.use(rateLimiting(locality.rateLimits));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -161,6 +165,8 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
       software: options.software,
     }),
   );
+  // Errors of the routes above (bad or oversized sign-in and HL7 bodies) as OperationOutcomes, never an HTML stack.
+  app.use(problemHandler(logger));
 
   let inFlight = 0;
   const listeners = locality.topology.kind === 'pooled'
