@@ -11,12 +11,32 @@ export interface MllpClientOptions {
   /** First retry delay, doubled each time up to `maxBackoffMs`. Default 200 ms. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * Whether an ACK asks for the message to be sent again later (default `asksForResend`: the receiver's own side
+   * failed). Such a message is resent like a lost one, within the same `attempts`; after the last attempt `send`
+   * resolves with that ACK.
+   */
+  resendWhen?: (ack: string) => boolean;
 }
 
 /**
- * An MLLP sender: one message at a time on a persistent connection, waiting for its ACK. A lost connection or a
- * missing ACK is retried with exponential backoff on a new connection; the receiver's dedup (sender + MSH-10 +
- * content) makes the resend safe.
+ * True for a negative ACK that says the receiver could not take the message for reasons of its own (its store was
+ * down) and asks for it again: MSA-1 `AR` or `CR` with an ERR of HL7 error 207 (application internal error) whose
+ * text says "resend", as OpenIDCR's listeners answer. A message rejected for its content is not resent.
+ */
+export function asksForResend(ack: string): boolean {
+  const segments = ack.split(/\r\n|\r|\n/);
+  const msa = segments.find((s) => s.startsWith('MSA'));
+  const field = msa?.charAt(3) ?? '|';
+  const code = msa?.split(field)[1];
+  if (code !== 'AR' && code !== 'CR') return false;
+  return segments.some((s) => s.startsWith('ERR') && /(^|\D)207(\D|$)/.test(s) && /\bresend\b/i.test(s)) || /\bresend\b/i.test(msa ?? '');
+}
+
+/**
+ * An MLLP sender: one message at a time on a persistent connection, waiting for its ACK. A lost connection, a
+ * missing ACK or a negative ACK asking for a resend (`resendWhen`) is retried with exponential backoff (on a new
+ * connection when the old one is gone); the receiver's dedup (sender + MSH-10 + content) makes the resend safe.
  */
 export class MllpClient {
   private socket: Socket | undefined;
@@ -82,9 +102,14 @@ export class MllpClient {
       const attempts = this.options.attempts ?? 5;
       let delay = this.options.backoffMs ?? 200;
       let last: unknown;
+      const resendWhen = this.options.resendWhen ?? asksForResend;
       for (let i = 0; i < attempts; i++) {
         try {
-          return await this.attempt(message);
+          const ack = await this.attempt(message);
+          if (i + 1 >= attempts || !resendWhen(ack)) return ack;
+          last = new Error(`the receiver asked for a resend: ${ack.replace(/\r/g, ' | ').slice(0, 300)}`);
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, this.options.maxBackoffMs ?? 5000);
         } catch (err) {
           last = err;
           if (i + 1 < attempts) {

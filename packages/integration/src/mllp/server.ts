@@ -15,7 +15,22 @@ export interface MllpServerOptions {
   maxMessageBytes?: number;
   /** Close a connection idle this long. Default 5 minutes; 0 disables. */
   idleTimeoutMs?: number;
+  /** Connection errors, handler failures, and peers that disconnected mid-frame (`MllpPartialFrameError`). */
   onError?: (err: Error, socket: Socket) => void;
+}
+
+/**
+ * A peer closed its connection in the middle of a frame: the bytes of the unfinished message were discarded, nothing
+ * was stored or acknowledged (the sender's resend is the retry). Reported through `onError`.
+ */
+export class MllpPartialFrameError extends Error {
+  constructor(
+    readonly bytes: number,
+    readonly remote: string,
+  ) {
+    super(`MLLP peer ${remote} disconnected mid-frame: ${bytes} bytes of an unfinished message discarded; nothing stored or acknowledged`);
+    this.name = 'MllpPartialFrameError';
+  }
 }
 
 export interface MllpServer {
@@ -49,6 +64,10 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
     }
     socket.on('error', (err) => options.onError?.(err, socket));
     const decoder = new MllpDecoder(max);
+    const remote = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? '?'}`;
+    socket.on('close', () => {
+      if (decoder.pending > 0) options.onError?.(new MllpPartialFrameError(decoder.pending, remote), socket);
+    });
     let chain = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
       for (const f of decoder.push(chunk)) {
