@@ -35,7 +35,10 @@ describe('MLLP peer disconnecting mid-frame [REQ-INT-002]', () => {
   let server: MllpServer | undefined;
   const extra: Array<Server | Socket> = [];
   afterEach(async () => {
-    for (const e of extra.splice(0)) ('destroy' in e ? e.destroy() : e.close());
+    for (const e of extra.splice(0)) {
+      if ('destroy' in e) e.destroy();
+      else e.close();
+    }
     await server?.close();
     server = undefined;
   });
