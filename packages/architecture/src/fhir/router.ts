@@ -6,7 +6,7 @@ import { NHS_NUMBER_SYSTEM, isValidNhsNumber, normaliseNhsNumber, type Operation
 import { BREAK_GLASS_REASONS, requestBreakGlass, type BreakGlassGrant, type Decision, type LocalityPolicy, type WithheldCount } from '@openidcr/governance';
 import type { RecordStore } from '@openidcr/store';
 import { authenticate, userOf, type AuthenticatedUser, type TokenVerifier } from '../auth/tokens.js';
-import { HttpProblem, badParameter, issue, outcome, sendFhir, sendProblem } from '../http/outcome.js';
+import { HttpProblem, badParameter, issue, outcome, sendFhir, sendProblem, storeUnavailable } from '../http/outcome.js';
 import { httpHygiene } from '../http/middleware.js';
 import { storeAuditSink, type AuditSink } from '../policy/audit.js';
 import { PolicyPoint, inMemoryGrants, type BreakGlassGrants, type GovernanceReader, type PatientScope, type PolicyAlert, type PolicyInputs } from '../policy/pep.js';
@@ -169,7 +169,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
         }
       } catch (error) {
         logger.error({ err: error }, 'audit append failed: nothing returned');
-        return sendProblem(res, new HttpProblem(500, 'exception', 'The access could not be recorded in the audit log, so nothing is returned. Try again.'));
+        return sendProblem(res, storeUnavailable(error) ?? new HttpProblem(500, 'exception', 'The access could not be recorded in the audit log, so nothing is returned. Try again.'));
       }
       if (failure !== undefined) return next(failure);
       if (!reply) return next(new Error('handler returned no reply'));
@@ -549,6 +549,11 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   router.use('/fhir', (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof HttpProblem) return sendProblem(res, error);
     if (error instanceof SourceInputError) return sendProblem(res, badParameter(error.parameter, error.message.replace(/^[^:]+:\s*/, '')));
+    const unavailable = storeUnavailable(error);
+    if (unavailable) {
+      logger.warn({ err: error, path: req.path }, 'record store unavailable');
+      return sendProblem(res, unavailable);
+    }
     const parseFailure = (error as { type?: string }).type;
     if (parseFailure === 'entity.parse.failed') return sendProblem(res, new HttpProblem(400, 'invalid', 'body: not valid JSON', { expression: 'body' }));
     if (parseFailure === 'entity.too.large') return sendProblem(res, new HttpProblem(413, 'too-costly', 'body: too large'));

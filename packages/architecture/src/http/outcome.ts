@@ -13,7 +13,7 @@ export const PolicyCodes = {
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
-type IssueCode = 'invalid' | 'required' | 'value' | 'not-found' | 'not-supported' | 'login' | 'forbidden' | 'suppressed' | 'exception' | 'incomplete' | 'timeout' | 'conflict' | 'too-costly' | 'informational' | 'security' | 'throttled' | 'processing';
+type IssueCode = 'invalid' | 'required' | 'value' | 'not-found' | 'not-supported' | 'login' | 'forbidden' | 'suppressed' | 'exception' | 'incomplete' | 'timeout' | 'conflict' | 'too-costly' | 'informational' | 'security' | 'throttled' | 'processing' | 'transient';
 
 /** A one-issue (or more) OperationOutcome. */
 export function outcome(...issues: OperationOutcomeIssue[]): OperationOutcome {
@@ -39,6 +39,17 @@ export class HttpProblem extends Error {
     this.outcome = options.outcome ?? outcome(issue(status >= 500 ? 'fatal' : 'error', code, diagnostics, options.expression));
     this.headers = options.headers ?? {};
   }
+}
+
+/**
+ * The store could not be reached (PostgreSQL restarting, a disk full: `StoreError` code `unavailable`), so nothing
+ * was returned: 503 with `Retry-After`, a `transient` issue, and no detail of the infrastructure. Undefined for any
+ * other error.
+ */
+export function storeUnavailable(error: unknown): HttpProblem | undefined {
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  if (name !== 'StoreError' || code !== 'unavailable') return undefined;
+  return new HttpProblem(503, 'transient', 'The record store is unavailable for a moment, so nothing is returned. Try again shortly.', { headers: { 'Retry-After': '5' } });
 }
 
 export function badParameter(parameter: string, message: string): HttpProblem {
