@@ -16,7 +16,8 @@ export const REGENERATE = 'npm run build && node scripts/config-reference.mjs';
 
 /**
  * What each field means, keyed by its path (`organisations[].ods`; a variant of a union adds `{mode=dev}` after the
- * union's own path). Every field outside `isa` and `roles` must have one: the check fails on a new field without it.
+ * union's own path). A `.describe('...')` (or `.meta({ description })`) on the zod field is used when there is no entry
+ * here. Every field outside `isa` and `roles` must have one or the other: the check fails on a new field without it.
  */
 const DESCRIPTIONS = {
   name: 'The locality\'s name, shown in the apps and in the fair processing notice.',
@@ -85,6 +86,20 @@ const DESCRIPTIONS = {
   'ports.host': 'Address to bind. MLLP listeners bind here too and have no authentication: use an integration network only.',
   publicUrl: 'The public base URL (`https://idcr.example.nhs.uk`) used in links; default: taken from each request.',
   shutdownGraceMs: 'Longest wait for requests and messages in flight at shutdown.',
+  benefits: 'How the benefits of sharing are reported (from the audit log and clinicians\' "this helped" feedback).',
+  'benefits.unitCosts': 'Unit costs in pounds for the estimated savings; use your own figures (for example the National Cost Collection).',
+  'benefits.unitCosts.avoidedAdmission': 'Cost of one unplanned admission avoided.',
+  'benefits.unitCosts.avoidedHomeVisit': 'Cost of one community home visit avoided.',
+  'benefits.unitCosts.phoneCallMinutes': 'Staff minutes a record view saves when it replaces a phone call.',
+  'benefits.unitCosts.staffCostPerMinute': 'Staff cost per minute.',
+  rateLimits: 'Requests per window per signed-in user, or per IP address for sign-in, public routes and bad tokens; 429 past them. `/healthz` and `/readyz` are never throttled.',
+  'rateLimits.enabled': 'Off only where a load generator must not be throttled (benchmarks), never to "fix" a busy locality.',
+  'rateLimits.windowSeconds': 'Length of the counting window.',
+  'rateLimits.signIn': 'Per IP address per window: sign-in (`/dev/token`, `/dev/authorize`, `/dev/launch`).',
+  'rateLimits.public': 'Per IP address per window: requests without a bearer token (capability statement, notice, web app files, SMART discovery).',
+  'rateLimits.user': 'Per signed-in user per window: every request with a bearer token.',
+  'rateLimits.badToken': 'Per IP address per window: requests refused because the bearer token did not verify (401).',
+  trustProxy: 'Behind a reverse proxy, which hops to trust for the client address (express `trust proxy`: `true`, a hop count, or addresses such as `"loopback"`). Default `false`: `X-Forwarded-For` is ignored, so it cannot dodge rate limits.',
   // The ISA (descriptions optional below this line, but kept for the common fields)
   'isa.id': 'The agreement\'s id; the audit records `id|version` with every decision.',
   'isa.version': 'The agreement\'s version.',
@@ -126,6 +141,7 @@ function typeOf(schema) {
   if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
   if (schema.enum) return `one of ${schema.enum.map((v) => `\`${v}\``).join(', ')}`;
   if (schema.oneOf) return schema.oneOf.map((v) => { const d = variantOf(v); return d ? `object (\`${d.key}: ${d.value}\`)` : typeOf(v); }).join(' or ');
+  if (schema.anyOf) return schema.anyOf.map(typeOf).join(' or ');
   if (schema.type === 'array') return `list of ${typeOf(schema.items ?? {}).replace(/^one of /, 'values from ')}`;
   if (schema.type === 'object' && schema.additionalProperties) return `map of ${typeOf(schema.additionalProperties)}`;
   if (schema.format === 'date-time') return 'date-time';
@@ -160,7 +176,7 @@ export function fieldRows(jsonSchema) {
   const rows = [];
   const walk = (schema, path, required, variant) => {
     const key = variant ? `${path} {${variant}}` : path;
-    const described = DESCRIPTIONS[key] ?? DESCRIPTIONS[path];
+    const described = DESCRIPTIONS[key] ?? DESCRIPTIONS[path] ?? schema.description;
     if (path) {
       rows.push({
         key,
@@ -289,7 +305,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     try { current = readFileSync(OUTPUT, 'utf8'); } catch { /* missing counts as stale */ }
     const problems = [];
     if (current !== text) problems.push(`docs/reference/configuration.md is stale: run \`${REGENERATE}\` and commit it.`);
-    if (missing.length) problems.push(`fields without a description in scripts/config-reference.mjs: ${missing.join(', ')}`);
+    if (missing.length) problems.push(`fields without a description (add .describe() to the field in LocalitySchema, or an entry to DESCRIPTIONS in scripts/config-reference.mjs): ${missing.join(', ')}`);
     if (problems.length) { console.error(problems.join('\n')); process.exit(1); }
     console.log('docs/reference/configuration.md is up to date');
   } else {
