@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import { CodeSystems } from '../codes/systems.js';
+import { isResourceType } from '../fhir/registry.js';
 
-/** The identifiers of the record headings, in their default order. */
+/** The identifiers of the built-in record headings, in their default order (`headingIds()` adds registered ones). */
 export const HEADING_IDS = [
   'demographics',
   'care-team',
@@ -17,8 +19,23 @@ export const HEADING_IDS = [
   'social-care',
 ] as const;
 
-/** A record heading id, e.g. `medications`. */
-export type HeadingId = (typeof HEADING_IDS)[number];
+/** A built-in heading id, e.g. `medications`. */
+export type BuiltInHeadingId = (typeof HEADING_IDS)[number];
+
+/**
+ * Heading ids added with `registerHeading`, declared for the type checker by module augmentation:
+ *
+ * ```ts
+ * declare module '@openidcr/model' {
+ *   interface CustomHeadings { 'advance-care-plans': true }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface CustomHeadings {}
+
+/** A record heading id: built in (`medications`) or registered (see `CustomHeadings`). */
+export type HeadingId = BuiltInHeadingId | Extract<keyof CustomHeadings, string>;
 
 /** One column a heading shows in a summary table; `path` is a plain-English pointer into the FHIR resource. */
 export interface HeadingColumn {
@@ -43,7 +60,7 @@ export interface Heading {
 
 const h = (heading: Omit<Heading, 'order'>): Omit<Heading, 'order'> => heading;
 
-const definitions: Record<HeadingId, Omit<Heading, 'order'>> = {
+const definitions: Record<BuiltInHeadingId, Omit<Heading, 'order'>> = {
   demographics: h({
     id: 'demographics',
     title: 'Demographics',
@@ -214,10 +231,77 @@ const definitions: Record<HeadingId, Omit<Heading, 'order'>> = {
   }),
 };
 
-/** Every heading, in default order. */
-export const HEADINGS: readonly Heading[] = HEADING_IDS.map((id, order) => ({ ...definitions[id], order }));
+const registry: Heading[] = HEADING_IDS.map((id, order) => ({ ...definitions[id], order }));
+
+/** Every heading, in default order: the built-in ones, then those registered with `registerHeading`. */
+export const HEADINGS: readonly Heading[] = registry;
 
 const byId = new Map<string, Heading>(HEADINGS.map((heading) => [heading.id, heading]));
+let ids: readonly HeadingId[] = Object.freeze([...HEADING_IDS]);
+
+/** Every heading id in default order, registered ones included (a new frozen array after each registration). */
+export function headingIds(): readonly HeadingId[] {
+  return ids;
+}
+
+/**
+ * The most headings a registry holds. Policy code keeps a person's visible headings as one 32-bit mask, and a
+ * record with more headings than this is no longer a summary anyone can read.
+ */
+export const MAX_HEADINGS = 32;
+
+/** A heading as a locality or contributor defines it for `registerHeading` (its place is after those before it). */
+export const HeadingDefinitionSchema = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { error: 'expected lower-case words joined by hyphens, e.g. advance-care-plans' }),
+  title: z.string().trim().min(1),
+  description: z.string().trim().min(20, { error: 'say in plain English what the heading holds (at least 20 characters): the ISA and the privacy notice print it' }),
+  resourceTypes: z
+    .array(z.string().refine(isResourceType, { error: (issue) => `${JSON.stringify(issue.input)} is not a FHIR resource type the model knows` }))
+    .min(1),
+  dateElement: z.string().min(1).optional(),
+  columns: z.array(z.strictObject({ id: z.string().min(1), title: z.string().min(1), path: z.string().min(1) })).min(1),
+});
+export type HeadingDefinition = z.input<typeof HeadingDefinitionSchema>;
+
+export type RegisterHeadingResult = { ok: true; heading: Heading } | { ok: false; issues: Array<{ path: string; message: string }> };
+
+function fingerprint(h: Pick<Heading, 'title' | 'description' | 'resourceTypes' | 'dateElement' | 'columns'> & { id: string }): string {
+  return JSON.stringify([h.id, h.title, h.description, [...h.resourceTypes], h.dateElement ?? null, h.columns.map((c) => [c.id, c.title, c.path])]);
+}
+
+/**
+ * Adds a heading to the registry, after every heading already there, so the store files, the policy filters, the
+ * API serves and the viewer shows it like a built-in one. Call it once at start-up, before building a policy or
+ * opening a store. A resource belongs to it when tagged with `headingTag(id)`, or by type when no earlier heading
+ * claims that type. No role sees it until a role lists it and the ISA shares it. Registering the same definition
+ * again is harmless; a different definition under a known id is refused.
+ */
+export function registerHeading(definition: HeadingDefinition): RegisterHeadingResult {
+  const parsed = HeadingDefinitionSchema.safeParse(definition);
+  if (!parsed.success)
+    return { ok: false, issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(heading)', message: issue.message })) };
+  const { dateElement, ...rest } = parsed.data;
+  const existing = byId.get(rest.id);
+  if (existing) {
+    const same = fingerprint(existing) === fingerprint({ ...rest, dateElement });
+    if (same && !(HEADING_IDS as readonly string[]).includes(rest.id)) return { ok: true, heading: existing };
+    return { ok: false, issues: [{ path: 'id', message: `heading ${JSON.stringify(rest.id)} is already registered${same ? ' (built in)' : ' with another definition'}` }] };
+  }
+  if (registry.length >= MAX_HEADINGS) return { ok: false, issues: [{ path: 'id', message: `the registry already holds ${MAX_HEADINGS} headings, the most it can` }] };
+  const heading = Object.freeze({
+    id: rest.id as HeadingId,
+    title: rest.title,
+    description: rest.description,
+    resourceTypes: Object.freeze([...rest.resourceTypes]),
+    ...(dateElement ? { dateElement } : {}),
+    columns: Object.freeze(rest.columns.map((column) => Object.freeze({ ...column }))),
+    order: registry.length,
+  }) as Heading;
+  registry.push(heading);
+  byId.set(heading.id, heading);
+  ids = Object.freeze([...ids, heading.id]);
+  return { ok: true, heading };
+}
 
 /** True when the string is a heading id. */
 export function isHeadingId(value: string): value is HeadingId {
@@ -259,6 +343,6 @@ export function headingOf(resource: HeadingClassifiable): HeadingId | undefined 
 /** The headings in a locality's chosen order: listed ids first, in that order; unknown ids rejected. */
 export function orderHeadings(ids: readonly string[]): Heading[] {
   const unknown = ids.filter((id) => !isHeadingId(id));
-  if (unknown.length > 0) throw new Error(`Unknown heading id(s): ${unknown.join(', ')}. Known: ${HEADING_IDS.join(', ')}`);
+  if (unknown.length > 0) throw new Error(`Unknown heading id(s): ${unknown.join(', ')}. Known: ${ids.join(', ')}`);
   return ids.map((id) => getHeading(id as HeadingId));
 }
