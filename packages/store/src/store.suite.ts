@@ -533,6 +533,29 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       expect(future.items).toHaveLength(0);
     });
 
+    it('appends a batch of audit rows in one transaction, in the order given, continuing the chain', async () => {
+      const id = ids();
+      const hashOf = (link: { seq: number; prevHash: string | undefined; event: Record<string, unknown> }) => `${link.prevHash ?? '-'}>${String(link.event.i)}@${link.seq}`;
+      const single = store.appendAudit({ event: { action: 'read', i: 'single' }, patientKey: id('p'), userId: id('u') }, hashOf);
+      const batchRows = store.appendAuditBatch(
+        Array.from({ length: 5 }, (_, i) => ({ event: { action: 'read', i }, patientKey: id('p'), userId: id('u') })),
+        hashOf,
+      );
+      const [one, many] = await Promise.all([single, batchRows]);
+      expect(many.map((row) => row.event.i)).toEqual([0, 1, 2, 3, 4]);
+      for (let i = 1; i < many.length; i++) {
+        expect(many[i]?.seq).toBe((many[i - 1]?.seq ?? 0) + 1);
+        expect(many[i]?.prevHash).toBe(many[i - 1]?.hash);
+        expect(many[i]?.hash).toBe(hashOf(many[i]!));
+      }
+      const chain = (await store.readAudit({ userId: id('u') })).items;
+      expect(chain.map((row) => row.event.i).sort()).toEqual([0, 1, 2, 3, 4, 'single'].sort());
+      // The lone append and the batch are serialised by the same lock: one sits wholly before or after the other.
+      expect(one.seq === (many[0]?.seq ?? 0) - 1 || one.seq === (many[4]?.seq ?? 0) + 1).toBe(true);
+      expect(await store.appendAuditBatch([], hashOf)).toEqual([]);
+      await expectStoreError(store.appendAuditBatch([{ event: { ok: true } }, { event: [] as unknown as Record<string, unknown> }], hashOf), 'invalid-input', 'entries.1.event');
+    });
+
     it('refuses UPDATE, DELETE and TRUNCATE on the audit log [REQ-GOV-015]', async () => {
       const id = ids();
       const row = await store.appendAudit({ event: { action: 'read' }, patientKey: id('p') }, () => 'h');

@@ -23,6 +23,8 @@ import * as mpi from './identity/mpi.js';
 import type { ApplyHooks, DeadLetterQuery, MessageLogQuery, StoredMessage } from './ingest/ingest.js';
 import * as ingest from './ingest/ingest.js';
 import { checkBatchResources } from './ingest/batch-schema.js';
+import type { InitialLoadItem, InitialLoadOptions, InitialLoadResult } from './ingest/initial-load.js';
+import { initialLoad } from './ingest/initial-load.js';
 import type { Page } from './paging/cursor.js';
 import type { CurrentAdmission, PatientSearch, ResourceQuery, StoredResource } from './resources/read.js';
 import * as read from './resources/read.js';
@@ -78,6 +80,12 @@ export interface RecordStore extends Sink, IdentityLookup {
    * safe: it writes new versions).
    */
   bulkLoad(resources: Iterable<BatchResource> | AsyncIterable<BatchResource>, options?: BulkLoadOptions): Promise<BulkLoadResult>;
+  /**
+   * The first load of a locality into an empty store (`invalid-input` otherwise): resources and master patient index
+   * persons, each once, written as version 1. On PostgreSQL it COPYs with the secondary indexes dropped and builds
+   * them once at the end, many times faster than `bulkLoad`. One transaction: all of it lands, or none.
+   */
+  initialLoad(items: Iterable<InitialLoadItem> | AsyncIterable<InitialLoadItem>, options?: InitialLoadOptions): Promise<InitialLoadResult>;
 
   // --- resources ---
   read(resourceType: string, id: string): Promise<StoredResource | undefined>;
@@ -110,6 +118,11 @@ export interface RecordStore extends Sink, IdentityLookup {
   putRelationship(relationship: LegitimateRelationshipInput): Promise<LegitimateRelationship>;
   findRelationships(query: { patientKey?: string | undefined; userId?: string | undefined; at?: string | undefined }): Promise<LegitimateRelationship[]>;
   appendAudit(entry: AuditEntryInput, computeHash: (link: AuditLink) => string | Promise<string>): Promise<AuditRow>;
+  /**
+   * Appends several audit rows in the order given, in one transaction under one lock (group commit): `computeHash`
+   * is called for each in chain order. All land or none. Returns the rows in chain order.
+   */
+  appendAuditBatch(entries: readonly AuditEntryInput[], computeHash: (link: AuditLink) => string | Promise<string>): Promise<AuditRow[]>;
   readAudit(query?: AuditQuery): Promise<Page<AuditRow>>;
 
   close(): Promise<void>;
@@ -180,6 +193,7 @@ export function createRecordStore(db: Db, migration: MigrationReport, hooks: App
       if (failure !== undefined) throw failure;
       return result;
     },
+    initialLoad: (items, options) => initialLoad(db, items, options),
     read: (type, id) => read.readResource(db, type, id),
     readVersion: (type, id, version) => read.readResourceVersion(db, type, id, version),
     history: (type, id) => read.resourceHistory(db, type, id),
@@ -201,6 +215,7 @@ export function createRecordStore(db: Db, migration: MigrationReport, hooks: App
     putRelationship: (relationship) => governance.putRelationship(db, relationship),
     findRelationships: (query) => governance.findRelationships(db, query),
     appendAudit: (entry, computeHash) => governance.appendAudit(db, entry, computeHash),
+    appendAuditBatch: (entries, computeHash) => governance.appendAuditBatch(db, entries, computeHash),
     readAudit: (query) => governance.readAudit(db, query),
     async close() {
       if (closed) return;

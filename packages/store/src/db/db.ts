@@ -13,6 +13,12 @@ export interface Queryable {
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
   /** Runs a script of several statements without parameters (migrations only). */
   exec(script: string): Promise<void>;
+  /**
+   * Runs `COPY … FROM STDIN` with this text (COPY text format: whole lines, each ending in a newline), pulled as the
+   * server takes it. PostgreSQL only;
+   * absent on PGlite.
+   */
+  copyFrom?(sql: string, lines: Iterable<string> | AsyncIterable<string>): Promise<void>;
 }
 
 /**

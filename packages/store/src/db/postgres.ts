@@ -1,4 +1,7 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import { StoreError } from '../errors.js';
 import type { Db, Queryable, QueryResult } from './db.js';
 import { quoteSchemaName } from './db.js';
@@ -50,8 +53,34 @@ function isReadOnly(text: string): boolean {
   return /^\s*(SELECT|WITH)\b/i.test(text) && !/\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|DROP|ALTER|LOCK)\b|pg_advisory/i.test(text);
 }
 
+/** Lines are sent in writes of about this many bytes. */
+const COPY_WRITE_BYTES = 1 << 20;
+
+async function* batched(lines: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string> {
+  let buffer = '';
+  for await (const text of lines) {
+    buffer += text;
+    if (buffer.length >= COPY_WRITE_BYTES) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer.length > 0) yield buffer;
+}
+
+async function copyLines(target: pg.Pool | pg.PoolClient, sql: string, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  const client = 'release' in target ? target : await (target as pg.Pool).connect();
+  try {
+    const sink = client.query(copyFromStdin(sql));
+    await pipeline(Readable.from(batched(lines)), sink);
+  } finally {
+    if (client !== target) (client as pg.PoolClient).release();
+  }
+}
+
 function adapt(target: pg.Pool | pg.PoolClient): Queryable {
   return {
+    copyFrom: (sql, lines) => copyLines(target, sql, lines),
     async query<Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
       const result = await target.query(text, params as unknown[]);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };

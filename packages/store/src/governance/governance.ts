@@ -198,31 +198,78 @@ export async function appendAudit(
   entry: AuditEntryInput,
   computeHash: (link: AuditLink) => string | Promise<string>,
 ): Promise<AuditRow> {
-  if (typeof entry.event !== 'object' || entry.event === null || Array.isArray(entry.event)) {
-    throw new StoreError('invalid-input', 'event: must be a JSON object', 'event');
-  }
-  const recordedAt = instant(entry.recordedAt, 'recordedAt') ?? new Date().toISOString();
+  const [row] = await appendAuditBatch(db, [entry], computeHash);
+  if (!row) throw new Error('audit insert returned no row');
+  return row;
+}
+
+/** Audit rows per INSERT statement: 7 parameters a row keeps a statement well under PostgreSQL's 65,535. */
+const AUDIT_ROWS_PER_STATEMENT = 1000;
+
+/**
+ * Appends several audit rows, in the order given, in one transaction under one lock: the group commit of a busy
+ * server, where every request waiting for its audit row shares one lock, one round of statements and one fsync.
+ * `computeHash` is called for each row in chain order, each seeing the previous row's hash. All rows land or none.
+ */
+export async function appendAuditBatch(
+  db: Db,
+  entries: readonly AuditEntryInput[],
+  computeHash: (link: AuditLink) => string | Promise<string>,
+): Promise<AuditRow[]> {
+  const prepared = entries.map((entry, i) => {
+    const field = entries.length === 1 ? 'event' : `entries.${i}.event`;
+    if (typeof entry.event !== 'object' || entry.event === null || Array.isArray(entry.event)) {
+      throw new StoreError('invalid-input', `${field}: must be a JSON object`, field);
+    }
+    // A JSON round trip, so the hash is computed over exactly what is stored and read back.
+    const json = JSON.stringify(entry.event);
+    return {
+      entry,
+      json,
+      event: JSON.parse(json) as Record<string, unknown>,
+      recordedAt: instant(entry.recordedAt, entries.length === 1 ? 'recordedAt' : `entries.${i}.recordedAt`) ?? new Date().toISOString(),
+    };
+  });
+  if (prepared.length === 0) return [];
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`openidcr.store.audit:${db.schema}`]);
     const { rows: lastRows } = await tx.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     const last = lastRows[0];
-    const link: AuditLink = {
-      seq: last ? Number(last.seq) + 1 : 1,
-      prevHash: last?.hash,
-      recordedAt,
-      patientKey: entry.patientKey,
-      userId: entry.userId,
-      // A JSON round trip, so the hash is computed over exactly what is stored and read back.
-      event: JSON.parse(JSON.stringify(entry.event)) as Record<string, unknown>,
-    };
-    const hash = await computeHash(link);
-    if (typeof hash !== 'string' || hash.length === 0) throw new StoreError('invalid-input', 'computeHash: must return a non-empty string', 'computeHash');
-    const { rows } = await tx.query<AuditDbRow>(
-      `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING ${AUDIT_COLUMNS}`,
-      [link.seq, recordedAt, link.patientKey ?? null, link.userId ?? null, link.prevHash ?? null, hash, JSON.stringify(link.event)],
-    );
-    if (!rows[0]) throw new Error('audit insert returned no row');
-    return toAudit(rows[0]);
+    let seq = last ? Number(last.seq) : 0;
+    let prevHash = last?.hash;
+    const links: AuditRow[] = [];
+    for (const item of prepared) {
+      const link: AuditLink = {
+        seq: ++seq,
+        prevHash,
+        recordedAt: item.recordedAt,
+        patientKey: item.entry.patientKey,
+        userId: item.entry.userId,
+        event: item.event,
+      };
+      const hash = await computeHash(link);
+      if (typeof hash !== 'string' || hash.length === 0) throw new StoreError('invalid-input', 'computeHash: must return a non-empty string', 'computeHash');
+      links.push({ ...link, hash });
+      prevHash = hash;
+    }
+    const stored: AuditRow[] = [];
+    for (let start = 0; start < links.length; start += AUDIT_ROWS_PER_STATEMENT) {
+      const chunk = links.slice(start, start + AUDIT_ROWS_PER_STATEMENT);
+      const values = chunk.map((_, r) => `($${r * 7 + 1}::bigint, $${r * 7 + 2}::timestamptz, $${r * 7 + 3}::text, $${r * 7 + 4}::text, $${r * 7 + 5}::text, $${r * 7 + 6}::text, $${r * 7 + 7}::jsonb)`);
+      const params = chunk.flatMap((link, r) => [
+        link.seq,
+        link.recordedAt,
+        link.patientKey ?? null,
+        link.userId ?? null,
+        link.prevHash ?? null,
+        link.hash,
+        prepared[start + r]!.json,
+      ]);
+      const { rows } = await tx.query<AuditDbRow>(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${values.join(', ')} RETURNING ${AUDIT_COLUMNS}`, params);
+      if (rows.length !== chunk.length) throw new Error('audit insert returned fewer rows than it was given');
+      stored.push(...rows.map(toAudit).sort((a, b) => a.seq - b.seq));
+    }
+    return stored;
   });
 }
 

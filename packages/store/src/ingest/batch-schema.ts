@@ -13,6 +13,16 @@ const demographics = z.object({
   postcode: z.string().optional(),
 });
 
+/** A person of the master patient index, as an initial load takes it. */
+export const personSchema = z.object({
+  personId: nonEmpty,
+  nhsNumber: z.string().optional(),
+  demographics,
+  localIds: z.array(localIdentifier),
+  status: z.enum(['confirmed', 'provisional']),
+  mergedInto: nonEmpty.optional(),
+});
+
 const identityChange = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('upsert-person'),
