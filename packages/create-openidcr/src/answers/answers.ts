@@ -103,6 +103,13 @@ export const AnswersSchema = z
     } else if (answers.sources.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['sources'], message: 'source endpoints are for the federated topology only' });
     }
+    if (answers.topology === 'pooled' && answers.mllpPort) {
+      // One MLLP port a channel, numbered on from the first: they must fit, and miss the HTTP port.
+      const last = answers.mllpPort + answers.organisations.length - 1;
+      if (last > 65_535) ctx.addIssue({ code: 'custom', path: ['mllpPort'], message: `${answers.organisations.length} channels from port ${answers.mllpPort} run past 65535: choose a lower first port` });
+      if (answers.httpPort >= answers.mllpPort && answers.httpPort <= last)
+        ctx.addIssue({ code: 'custom', path: ['httpPort'], message: `${answers.httpPort} is one of the MLLP channel ports (${answers.mllpPort}–${last}): choose another HTTP port or first MLLP port` });
+    }
     if (answers.storage === 'postgres' && !answers.databaseUrl) ctx.addIssue({ code: 'custom', path: ['databaseUrl'], message: 'PostgreSQL storage needs a URL (without the password)' });
     if (answers.storage === 'pglite' && answers.databaseUrl) ctx.addIssue({ code: 'custom', path: ['databaseUrl'], message: 'is for PostgreSQL storage only' });
   });

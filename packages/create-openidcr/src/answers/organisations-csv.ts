@@ -66,11 +66,15 @@ export function parseOrganisationsCsv(text: string): CsvResult {
     rows = parse(text, { bom: true, trim: true, skip_empty_lines: true, info: true, relax_column_count: false }) as unknown as typeof rows;
   } catch (error) {
     if (error instanceof CsvError) {
-      const row = (error as CsvError & { lines?: number }).lines ?? 1;
+      const { lines, record } = error as CsvError & { lines?: number; record?: unknown[] };
+      const expected = /expect (\d+)/.exec(error.message)?.[1];
       const message =
-        error.code === 'CSV_RECORD_INCONSISTENT_COLUMNS'
-          ? `has ${(error as CsvError & { record?: unknown[] }).record?.length ?? 'a different number of'} cells, but the header has ${(error as CsvError & { columns?: unknown[] }).columns?.length ?? 'another number'} (check for a missing or extra comma; quote names that contain commas)`
-          : error.message.replace(/^Invalid[^:]*: /, '');
+        error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && record && expected
+          ? `has ${record.length} cells, but the header has ${expected} (check for a missing or extra comma; quote names that contain commas)`
+          : error.code === 'CSV_QUOTE_NOT_CLOSED'
+            ? 'a quote (") opened on this row is never closed'
+            : error.message.replace(/^[^:]+: /, '').replace(/ (on|at) line \d+$/, '');
+      const row = lines ?? 1;
       return { ok: false, issues: [{ row, message }] };
     }
     throw error;
