@@ -33,12 +33,14 @@ function answers(input: AnswersInput) {
   return parsed.answers;
 }
 
+const printableLine = (s: string) => s.trim().length > 0 && ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
 /** Any set of answers a person or a script could give that the answers schema accepts. */
 const anyAnswers = fc
   .uniqueArray(
     fc.record({
       ods: fc.stringMatching(/^[A-Z0-9]{3,6}$/),
-      name: fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0 && !/[\u0000-\u001f\u007f]/.test(s)),
+      name: fc.string({ minLength: 1, maxLength: 40 }).filter(printableLine),
       kind: fc.constantFrom(...ORGANISATION_KINDS),
       stage: fc.constantFrom('pilot' as const, 'staged' as const, 'live' as const),
     }),
@@ -46,7 +48,7 @@ const anyAnswers = fc
   )
   .chain((organisations) =>
     fc.record({
-      name: fc.string({ minLength: 1, maxLength: 80 }).filter((s) => s.trim().length > 0 && !/[\u0000-\u001f\u007f]/.test(s)),
+      name: fc.string({ minLength: 1, maxLength: 80 }).filter(printableLine),
       directory: fc.constant('out'),
       organisations: fc.constant(organisations),
       consentModel: fc.constantFrom(...CONSENT_MODEL_KINDS),
