@@ -1,5 +1,5 @@
 import type { HeadingId } from '@openidcr/model';
-import { HEADING_IDS } from '@openidcr/model';
+import { headingIds } from '@openidcr/model';
 import { compilePolicy } from '../locality/policy.js';
 import { roleQualifies, type RoleDefinition } from '../roles/roles.js';
 import { findRelationship } from '../relationship/relationship.js';
@@ -183,11 +183,20 @@ function deniedBy(finding: ConsentFinding, permission: SourcePermission): Source
   return denied;
 }
 
-const headingBit = new Map<HeadingId, number>(HEADING_IDS.map((h, i) => [h, 1 << i]));
-const maskMemo = new WeakMap<SourcePermission, number>();
+// Bits follow the registry, which only grows (registerHeading in @openidcr/model): rebuilt when it has grown.
+let bitsFor: readonly HeadingId[] = [];
+let headingBit = new Map<HeadingId, number>();
+let maskMemo = new WeakMap<SourcePermission, number>();
 const headingsByMask = new Map<number, readonly HeadingId[]>();
 /** The union of permitted sources' headings, in registry order (a bit mask per permission, memoised). */
 function headingsOf(sources: readonly SourcePermission[]): readonly HeadingId[] {
+  const ids = headingIds();
+  if (ids !== bitsFor) {
+    bitsFor = ids;
+    headingBit = new Map(ids.map((h, i) => [h, 1 << i]));
+    maskMemo = new WeakMap();
+    headingsByMask.clear();
+  }
   let mask = 0;
   for (const source of sources) {
     if (source.effect !== 'permit') continue;
@@ -200,7 +209,7 @@ function headingsOf(sources: readonly SourcePermission[]): readonly HeadingId[] 
     mask |= bits;
   }
   let headings = headingsByMask.get(mask);
-  if (!headings) headingsByMask.set(mask, (headings = Object.freeze(HEADING_IDS.filter((h) => (mask & headingBit.get(h)!) !== 0))));
+  if (!headings) headingsByMask.set(mask, (headings = Object.freeze(ids.filter((h) => (mask & headingBit.get(h)!) !== 0))));
   return headings;
 }
 

@@ -1,5 +1,5 @@
 import type { HeadingId, PurposeOfUseCode } from '@openidcr/model';
-import { HEADING_IDS } from '@openidcr/model';
+import { headingIds } from '@openidcr/model';
 import { IsaSchema, type Isa, type IsaParty, type IsaPurpose } from '../isa/schema.js';
 import { DEFAULT_ROLES, parseRoles, zodIssues, type ConfigIssue, type OrganisationKind, type RoleDefinition } from '../roles/roles.js';
 import { createConsentModel, type ConsentModel, type ConsentParty } from '../consent/models.js';
@@ -115,7 +115,7 @@ function compile(isa: Isa, roles: readonly RoleDefinition[]): CompiledPolicy {
         if (!rule.to.some((r) => r.kinds.has(viewerKind) && (r.roles === undefined || r.roles.has(roleId)))) continue;
         for (const heading of rule.headings) found.add(heading);
       }
-      const ordered = HEADING_IDS.filter((h) => found.has(h));
+      const ordered = headingIds().filter((h) => found.has(h));
       headingMemo.set(key, ordered);
       return ordered;
     },
@@ -160,7 +160,7 @@ function buildView(
       sources.push({ ods, name, effect: 'deny', headings: [], reasons: [reason] });
     };
     if (ods === viewer.ods) {
-      const headings = HEADING_IDS.filter((h) => roleHeadings.has(h));
+      const headings = headingIds().filter((h) => roleHeadings.has(h));
       for (const h of headings) visible.add(h);
       sources.push({ ods, name, effect: 'permit', headings, reasons: [{ code: 'own-organisation', text: 'Your own organisation\'s records.', organisation: ods }] });
       continue;
@@ -178,5 +178,5 @@ function buildView(
     consentChecked.push(sources.length);
     sources.push({ ods, name, effect: 'permit', headings, reasons: [{ code: 'shared-under-isa', text: `Shared by ${name} under the agreement.`, organisation: ods }] });
   }
-  return freeze({ sources, consentChecked, visibleHeadings: HEADING_IDS.filter((h) => visible.has(h)), anyDenied });
+  return freeze({ sources, consentChecked, visibleHeadings: headingIds().filter((h) => visible.has(h)), anyDenied });
 }

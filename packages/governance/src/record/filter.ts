@@ -1,4 +1,4 @@
-import { CodeSystems, HEADINGS, isHeadingId, type HeadingId, type SensitiveCodeList, type SensitivityCode } from '@openidcr/model';
+import { CodeSystems, HEADINGS, headingIds, isHeadingId, type HeadingId, type SensitiveCodeList, type SensitivityCode } from '@openidcr/model';
 import type { Decision } from '../decision/types.js';
 import { DEFAULT_SENSITIVE_CODE_INDEX, newLabelScan, scanLabels, sensitiveCodeIndex, type LabelScan, type SensitiveCodeIndex } from './labels.js';
 import { sourceOrganisationOf } from './source.js';
@@ -55,10 +55,27 @@ interface Prepared {
   cleared: ReadonlySet<SensitivityCode>;
 }
 
-const HEADING_BIT = new Map<HeadingId, number>(HEADINGS.map((h, i) => [h.id, 1 << i]));
+// Bits and type lookups follow the registry, which only grows (registerHeading in @openidcr/model): each table is
+// rebuilt when the registry has grown since it was built, so a heading registered at start-up is filtered like a
+// built-in one.
+let tablesFor: readonly HeadingId[] = [];
+let HEADING_BIT = new Map<HeadingId, number>();
+/** Resource type → heading, first match in registry order, as `headingOf` in @openidcr/model decides. */
+let HEADING_BY_TYPE = new Map<string, HeadingId>();
+function tables(): void {
+  const ids = headingIds();
+  if (ids === tablesFor) return;
+  tablesFor = ids;
+  HEADING_BIT = new Map(HEADINGS.map((h, i) => [h.id, 1 << i]));
+  HEADING_BY_TYPE = new Map();
+  for (const heading of HEADINGS) for (const type of heading.resourceTypes) if (!HEADING_BY_TYPE.has(type)) HEADING_BY_TYPE.set(type, heading.id);
+}
+tables();
+
 function maskOf(headings: readonly HeadingId[]): number {
+  tables();
   let mask = 0;
-  for (const h of headings) mask |= HEADING_BIT.get(h)!;
+  for (const h of headings) mask |= HEADING_BIT.get(h) ?? 0;
   return mask;
 }
 
@@ -69,12 +86,13 @@ function verdictFor(p: Prepared, ods: string | undefined, viewerOds: string): So
 const prepared = new WeakMap<Decision, Prepared>();
 const indexCache = new WeakMap<readonly SensitiveCodeList[], SensitiveCodeIndex>();
 
-/** Resource type → heading, first match in registry order, as `headingOf` in @openidcr/model decides. */
-const HEADING_BY_TYPE = new Map<string, HeadingId>();
-for (const heading of HEADINGS) for (const type of heading.resourceTypes) if (!HEADING_BY_TYPE.has(type)) HEADING_BY_TYPE.set(type, heading.id);
-
 /** `headingOf` from @openidcr/model without its per-call search of the registry (same answer; tested). */
 export function headingOfItem(resource: Filterable): HeadingId | undefined {
+  tables();
+  return classify(resource);
+}
+
+function classify(resource: Filterable): HeadingId | undefined {
   const tags = resource.meta?.tag;
   if (tags)
     for (const tag of tags) {
@@ -114,6 +132,7 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
     counts[REASON_INDEX['decision-denied']] = resources.length;
     return summarise(kept, counts);
   }
+  tables();
   const p = prepare(decision);
   const { visibleMask, bySourceString, cleared } = p;
   const { viewerOds, maxConfidentiality, requireShareOutFlag } = decision.redaction;
@@ -127,7 +146,7 @@ export function filterRecord<T extends Filterable>(resources: readonly T[], deci
   const scan = newLabelScan();
 
   for (const resource of resources) {
-    const heading = headingOfItem(resource);
+    const heading = classify(resource);
     if (heading === undefined) {
       if (!REFERENCE_RESOURCE_TYPES.has(resource.resourceType)) withhold('not-record-content');
       else {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HEADING_IDS, Sensitivity, type HeadingId, type SensitivityCode } from '@openidcr/model';
+import { HEADING_IDS, headingIds, isHeadingId, Sensitivity, type HeadingId, type SensitivityCode } from '@openidcr/model';
 
 /** The kinds of organisation that take part in a locality's shared record. */
 export const ORGANISATION_KINDS = [
@@ -31,7 +31,10 @@ export const ORGANISATION_KIND_TITLES: Record<OrganisationKind, string> = {
 };
 
 export const OrganisationKindSchema = z.enum(ORGANISATION_KINDS);
-export const HeadingIdSchema = z.enum(HEADING_IDS);
+/** A heading id known to the registry when parsed: built in, or added with `registerHeading` from @openidcr/model. */
+export const HeadingIdSchema = z.custom<HeadingId>((value) => typeof value === 'string' && isHeadingId(value), {
+  error: (issue) => `unknown heading ${JSON.stringify(issue.input)}; known: ${headingIds().join(', ')}`,
+});
 const SENSITIVITY_CODES = Object.keys(Sensitivity) as [SensitivityCode, ...SensitivityCode[]];
 export const SensitivityCodeSchema = z.enum(SENSITIVITY_CODES);
 
