@@ -13,6 +13,11 @@ type Json = Record<string, unknown>;
 export interface FhirSourceServer {
   url: string;
   delayMs: number;
+  /**
+   * A broken source: `hang-mid-body` sends the status, headers and half the body, then nothing; `garbage` answers
+   * 200 with a body that is not JSON; `error` answers HTTP 500.
+   */
+  fault: 'hang-mid-body' | 'garbage' | 'error' | undefined;
   /** Most requests it ever had in flight at once. */
   readonly maxConcurrent: number;
   readonly requests: number;
@@ -58,7 +63,7 @@ export async function startFhirSource(resources: readonly R[], options: { delayM
   let inFlight = 0;
   let maxConcurrent = 0;
   let requests = 0;
-  const state = { delayMs: options.delayMs ?? 0 };
+  const state: { delayMs: number; fault: FhirSourceServer['fault'] } = { delayMs: options.delayMs ?? 0, fault: undefined };
   const server: Server = createServer((req, res) => {
     requests++;
     inFlight++;
@@ -67,8 +72,22 @@ export async function startFhirSource(resources: readonly R[], options: { delayM
       const timer = setTimeout(() => {
         inFlight--;
         if (res.destroyed) return;
+        const text = JSON.stringify(body);
+        if (state.fault === 'hang-mid-body') {
+          res.writeHead(200, { 'content-type': 'application/fhir+json', 'content-length': String(Buffer.byteLength(text)) });
+          res.write(text.slice(0, Math.floor(text.length / 2)));
+          return;
+        }
+        if (state.fault === 'garbage') {
+          res.writeHead(200, { 'content-type': 'application/fhir+json' });
+          return void res.end('<html><body>Service Temporarily Unavailable</body></html>');
+        }
+        if (state.fault === 'error') {
+          res.writeHead(500, { 'content-type': 'application/fhir+json' });
+          return void res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'exception', diagnostics: 'database offline' }] }));
+        }
         res.writeHead(status, { 'content-type': 'application/fhir+json' });
-        res.end(JSON.stringify(body));
+        res.end(text);
       }, state.delayMs);
       res.on('close', () => clearTimeout(timer));
     };
@@ -106,6 +125,12 @@ export async function startFhirSource(resources: readonly R[], options: { delayM
     },
     set delayMs(ms: number) {
       state.delayMs = ms;
+    },
+    get fault() {
+      return state.fault;
+    },
+    set fault(fault: FhirSourceServer['fault']) {
+      state.fault = fault;
     },
     get maxConcurrent() {
       return maxConcurrent;
