@@ -237,12 +237,11 @@ export function localityJsonSchema() {
 }
 
 function table(rows) {
-  const lines = ['| field | type | required | default | constraints | meaning |', '|---|---|---|---|---|---|'];
+  const lines = ['| field | type | default | meaning |', '|---|---|---|---|'];
   for (const r of rows) {
     const when = r.variant ? ` (when \`${r.variant.replace('=', ': ')}\`)` : '';
-    lines.push(
-      `| \`${r.path}\`${when} | ${cell(r.type)} | ${r.required ? 'yes' : 'no'} | ${r.default === undefined ? '' : `\`${cell(JSON.stringify(r.default))}\``} | ${cell(r.constraints.join('; '))} | ${cell(r.description ?? '')} |`,
-    );
+    const type = [r.type, r.required ? '**required**' : '', ...r.constraints].filter(Boolean).join('; ');
+    lines.push(`| \`${r.path}\`${when} | ${cell(type)} | ${r.default === undefined ? '' : `\`${cell(JSON.stringify(r.default))}\``} | ${cell(r.description ?? '')} |`);
   }
   return lines.join('\n');
 }
@@ -281,17 +280,21 @@ model](../guides/consent-models.md) and [Writing an ISA](../guides/writing-an-is
 
 ${table(locality)}
 
-## Roles (\`roles[]\`)
+## Roles
 
-Leave \`roles\` out to use \`DEFAULT_ROLES\` from \`@openidcr/governance\` (see its README for the table of roles).
+The \`roles\` field. Leave it out to use \`DEFAULT_ROLES\` from \`@openidcr/governance\` (see its README for the table of roles).
 
 ${table(section(top('roles')))}
 
-## Consent model (\`consentModel\`)
+## Consent model
+
+The \`consentModel\` field: one of the four built-in models, named by \`kind\`.
 
 ${table(section(top('consentModel')))}
 
-## Information Sharing Agreement (\`isa\`)
+## Information Sharing Agreement
+
+The \`isa\` field (\`IsaSchema\` in \`@openidcr/governance\`).
 
 ${table(section(top('isa')))}
 `;

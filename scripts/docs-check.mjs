@@ -27,15 +27,17 @@ export function docFiles(root = ROOT) {
   return out;
 }
 
+const withoutFences = (markdown) => markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, '');
+
 /** Drops fenced code blocks and inline code, so links shown as examples are not checked. */
 function proseOf(markdown) {
-  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, '').replace(/`[^`\n]*`/g, '');
+  return withoutFences(markdown).replace(/`[^`\n]*`/g, '');
 }
 
 /** GitHub-style heading anchors of a Markdown file. */
 export function anchorsOf(markdown) {
   const anchors = new Set();
-  for (const line of proseOf(markdown).split('\n')) {
+  for (const line of withoutFences(markdown).split('\n')) {
     const m = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (m) anchors.add(m[1].toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-'));
   }
