@@ -6,5 +6,6 @@ export default defineProject({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // PGlite starts in about a second alone; give it room on a loaded 2-core CI.
     testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });
