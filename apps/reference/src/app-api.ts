@@ -81,6 +81,11 @@ function requireRole(roles: Set<string>) {
 /** The reference app's own API: demo sign-in list, "this helped" feedback, admin and benefits. */
 export function appApi(deps: AppApiDeps): Router {
   const router = express.Router();
+  // Admin answers (the audit trail, users, messages) are never kept by a browser or a proxy.
+  router.use('/app', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   const now = deps.clock ?? (() => new Date());
   const auth = authenticate(deps.verifier);
   const orgName = new Map(deps.locality.organisations.map((o) => [o.ods, o.name]));

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { notFoundHandler, problemHandler } from '@openidcr/architecture';
 import { createIdcr, createTokenVerifier, remoteKeySet, type Idcr, type Locality } from '@openidcr/architecture';
 import { createRecordStore, migrate, openDb, type Db, type RecordStore } from '@openidcr/store';
 import { citizenRouter, type Authenticate } from '@openidcr/citizen';
@@ -99,6 +100,9 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
     logger.warn({ publicDir }, 'web apps not built; run npm run build');
   }
   idcr.app.use(web);
+  // Anything no route took, and any error of the routes above, as an OperationOutcome (never express's HTML page).
+  idcr.app.use(notFoundHandler());
+  idcr.app.use(problemHandler(logger));
 
   const addresses = await idcr.listen();
   const url = `http://${addresses.http.address === '::' || addresses.http.address === '0.0.0.0' ? 'localhost' : addresses.http.address}:${addresses.http.port}`;

@@ -106,6 +106,22 @@ describe('bearer tokens [REQ-SEC-001]', () => {
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toEqual({ error: 'invalid_grant', error_description: 'userId: no demo user "nobody"' });
   });
+
+  it('never issues a citizen a user-level or system scope (POST /dev/token and /dev/authorize)', async () => {
+    const token = (userId: string, scope: string) => fetch(`${server.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId, scope }) });
+    for (const scope of ['openid system/hl7.write', 'user/*.read', 'openid patient/*.read system/*.*']) {
+      const refused = await token('citizen-1', scope);
+      expect(refused.status, scope).toBe(400);
+      expect(((await refused.json()) as { error: string; error_description: string })).toMatchObject({ error: 'invalid_scope', error_description: expect.stringMatching(/^scope: a citizen may not have /) });
+    }
+    expect((await token('citizen-1', 'openid patient/*.read')).status).toBe(200);
+    expect((await token('dr-gp', 'openid user/*.read system/hl7.write')).status).toBe(200);
+    const authorize = await fetch(`${server.url}/dev/authorize?response_type=code&client_id=app&redirect_uri=${encodeURIComponent('https://app.example/cb')}&login_hint=citizen-1&scope=${encodeURIComponent('openid system/hl7.write')}`, { redirect: 'manual' });
+    expect(authorize.status).toBe(302);
+    const location = new URL(authorize.headers.get('location')!);
+    expect(location.searchParams.get('error')).toBe('invalid_scope');
+    expect(location.searchParams.get('code')).toBeNull();
+  });
 });
 
 describe('SMART on FHIR [REQ-VIEW-012]', () => {

@@ -59,6 +59,15 @@ export interface DevIssuer {
 }
 
 const LAUNCH_TTL_MS = 5 * 60_000;
+
+/** Scopes a citizen may be issued: their own record only, never user-level or system scopes. */
+const CITIZEN_SCOPE = /^(openid|fhirUser|profile|launch|launch\/patient|patient\/[A-Za-z*]+\.(read|rs|r))$/;
+
+/** The scopes of a request that a citizen may not have, if the user is a citizen. */
+function scopesRefused(user: DemoUser | undefined, scope: string | undefined): string[] {
+  if (!user || user.role !== 'citizen' || scope === undefined) return [];
+  return scope.split(/\s+/).filter((s) => s.length > 0 && !CITIZEN_SCOPE.test(s));
+}
 const CODE_TTL_MS = 60_000;
 
 /** Makes a development issuer with a fresh ES256 key. */
@@ -156,6 +165,8 @@ export async function createDevIssuer(options: DevIssuerOptions): Promise<DevIss
         userId = q.data.login_hint;
         if (!userId || !users.has(userId)) return refuse('login_required', 'login_hint: name a demo user (standalone launch has no login page)');
       }
+      const refused = scopesRefused(users.get(userId), q.data.scope);
+      if (refused.length > 0) return refuse('invalid_scope', `scope: a citizen may not have ${refused.join(' ')}`);
       const code = randomBytes(24).toString('base64url');
       codes.set(code, {
         userId,
@@ -175,6 +186,8 @@ export async function createDevIssuer(options: DevIssuerOptions): Promise<DevIss
         if (body.grant_type === undefined) {
           const parsed = z.object({ userId: z.string().min(1), patient: z.string().optional(), scope: z.string().optional() }).safeParse(body);
           if (!parsed.success) return oauthError(res, 400, 'invalid_request', 'userId: required');
+          const refused = scopesRefused(users.get(parsed.data.userId), parsed.data.scope);
+          if (refused.length > 0) return oauthError(res, 400, 'invalid_scope', `scope: a citizen may not have ${refused.join(' ')}`);
           const token = await issue(parsed.data.userId, { patient: parsed.data.patient, scope: parsed.data.scope });
           if (!token) return oauthError(res, 400, 'invalid_grant', `userId: no demo user "${parsed.data.userId}"`);
           return res.json({ access_token: token, token_type: 'Bearer', expires_in: minutes * 60 });

@@ -59,12 +59,14 @@ export function badParameter(parameter: string, message: string): HttpProblem {
 /**
  * Sends a FHIR resource as `application/fhir+json`. Written with `res.end`, not `res.send`: express would hash every
  * body for an ETag, which costs CPU on every search and means nothing for a searchset made fresh each time. Reads set
- * their own version ETag.
+ * their own version ETag. `Cache-Control: no-store` unless the route set its own.
  */
 export function sendFhir(res: Response, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.status(status);
   res.setHeader('Content-Type', FHIR_JSON);
+  // Patient data must not be kept by a browser on a shared ward computer, nor by a proxy.
+  if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
 }

@@ -139,6 +139,8 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
     app.post('/integration/hl7', authenticate(verifier), express.text({ type: () => true, limit: '10mb' }), async (req, res, next) => {
       try {
         const user = userOf(res)!;
+        // A citizen token never feeds the record, whatever scopes it claims.
+        if (user.kind !== 'professional') return sendProblem(res, new HttpProblem(403, 'forbidden', 'Authorization: HL7 feeds come from source systems; a citizen token cannot send them'));
         if (!user.scopes.includes('system/hl7.write')) return sendProblem(res, new HttpProblem(403, 'forbidden', 'scope: sending HL7 needs a token with scope system/hl7.write'));
         const channelId = typeof req.query.channel === 'string' ? req.query.channel : undefined;
         if (channels.size > 0 && (channelId === undefined || !channels.has(channelId)))
