@@ -533,6 +533,30 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       expect(future.items).toHaveLength(0);
     });
 
+    it('reads a record for a view in one query: resources, consents and the relationships in force, by Patient id', async () => {
+      const id = ids();
+      const key = id('viewed');
+      await store.bulkLoad([
+        { patientKey: key, resource: patient(id('vp'), { family: 'Viewed' }) },
+        { patientKey: key, resource: observation(id('vo'), '2024-01-01') },
+      ]);
+      await store.putConsent(key, { resourceType: 'Consent', id: id('c1'), status: 'active', provision: { type: 'deny' } });
+      await store.putRelationship({ patientKey: key, id: id('r-now'), userId: id('dr'), kind: 'registered-gp', startedAt: '2020-01-01T00:00:00Z' });
+      await store.putRelationship({ patientKey: key, id: id('r-old'), userId: id('dr'), kind: 'referral', startedAt: '2019-01-01T00:00:00Z', endedAt: '2019-06-01T00:00:00Z' });
+      const at = '2024-06-01T00:00:00.000Z';
+      const view = await store.recordForView(id('vp'), at);
+      expect(view?.patientKey).toBe(key);
+      expect(view?.resources.map((r) => r.id).sort()).toEqual([id('vo'), id('vp')].sort());
+      expect(view?.consents).toEqual(await store.listConsents(key));
+      expect(view?.relationships).toEqual(await store.findRelationships({ patientKey: key, at }));
+      expect(view?.relationships.map((r) => r.id)).toEqual([id('r-now')]);
+      expect(await store.recordForView(id('nobody'), at)).toBeUndefined();
+      // A Patient with no consents or relationships still has a view.
+      await store.bulkLoad([{ patientKey: id('bare'), resource: patient(id('bp')) }]);
+      expect(await store.recordForView(id('bp'), at)).toMatchObject({ patientKey: id('bare'), consents: [], relationships: [] });
+      await expectStoreError(store.recordForView(id('vp'), 'yesterday'), 'invalid-input', 'at');
+    });
+
     it('appends a batch of audit rows in one transaction, in the order given, continuing the chain', async () => {
       const id = ids();
       const hashOf = (link: { seq: number; prevHash: string | undefined; event: Record<string, unknown> }) => `${link.prevHash ?? '-'}>${String(link.event.i)}@${link.seq}`;

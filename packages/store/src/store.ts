@@ -29,6 +29,8 @@ import type { Page } from './paging/cursor.js';
 import type { CurrentAdmission, PatientSearch, ResourceQuery, StoredResource } from './resources/read.js';
 import * as read from './resources/read.js';
 import { writeResources } from './resources/write.js';
+import type { RecordForView } from './resources/view.js';
+import { readRecordForView } from './resources/view.js';
 import type { MigrationReport } from './schema/migrate.js';
 import { migrate } from './schema/migrate.js';
 import { SCHEMA_VERSION } from './schema/migrations.js';
@@ -97,6 +99,12 @@ export interface RecordStore extends Sink, IdentityLookup {
    * person's key has no rows left, so for it a second query follows the merge to the survivor.
    */
   everything(patientKey: string): Promise<ResourceLike[]>;
+  /**
+   * A person's whole record with their consents and the legitimate relationships in force at `at`, found by the id
+   * of one of their Patient resources, in one query (what a policy-checked `$everything` reads). Undefined when no
+   * Patient has this id.
+   */
+  recordForView(patientId: string, at: string): Promise<RecordForView | undefined>;
   findPatientsByNhsNumber(nhsNumber: string): Promise<StoredResource[]>;
   findPatientsByLocalIdentifier(identifier: LocalIdentifier): Promise<StoredResource[]>;
   findPatientsByIdentifier(system: string, value: string): Promise<StoredResource[]>;
@@ -199,6 +207,7 @@ export function createRecordStore(db: Db, migration: MigrationReport, hooks: App
     history: (type, id) => read.resourceHistory(db, type, id),
     listResources: (query) => read.listResources(db, query),
     everything: (patientKey) => read.readEverything(db, patientKey),
+    recordForView: (patientId, at) => readRecordForView(db, patientId, at),
     findPatientsByNhsNumber: (nhsNumber) => read.findPatientsByNhsNumber(db, nhsNumber),
     findPatientsByLocalIdentifier: (identifier) => read.findPatientsByLocalIdentifier(db, identifier),
     findPatientsByIdentifier: (system, value) => read.findPatientsByIdentifier(db, system, value),

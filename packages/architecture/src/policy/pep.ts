@@ -16,7 +16,7 @@ import {
   type Obligation,
   type Relationship,
 } from '@openidcr/governance';
-import type { RecordStore } from '@openidcr/store';
+import type { LegitimateRelationship, RecordStore, StoredConsent } from '@openidcr/store';
 import type { AuthenticatedUser } from '../auth/tokens.js';
 import type { AuditSink } from './audit.js';
 
@@ -129,23 +129,30 @@ export class PolicyPoint {
   /** Reads what a decision about this person needs from the store: their consents and legitimate relationships. */
   async inputs(patientKey: string): Promise<PolicyInputs> {
     const now = this.#deps.clock().toISOString();
-    const scope = { patientKey };
     const [stored, links] = await Promise.all([
-      this.#deps.governance.listConsents(scope.patientKey),
-      this.#deps.governance.findRelationships({ patientKey: scope.patientKey, at: now }),
+      this.#deps.governance.listConsents(patientKey),
+      this.#deps.governance.findRelationships({ patientKey, at: now }),
     ]);
+    return this.inputsFrom(patientKey, stored, links);
+  }
+
+  /**
+   * The decision inputs from a person's stored consents and the legitimate relationships in force now, read by the
+   * caller (e.g. with the record, in one query); what the policy cannot understand is logged and ignored.
+   */
+  inputsFrom(patientKey: string, stored: readonly StoredConsent[], links: readonly LegitimateRelationship[]): PolicyInputs {
     const consents: ConsentRecord[] = [];
     for (const item of stored) {
       const parsed = consentFromFhir(item.consent);
       // The store keys consents by person; the FHIR reference may name one of the person's Patient resources.
-      if (parsed.ok) consents.push({ ...parsed.consent, personId: scope.patientKey });
+      if (parsed.ok) consents.push({ ...parsed.consent, personId: patientKey });
       else this.#deps.logger.warn({ consent: item.id, issues: parsed.issues }, 'stored Consent not understood by the policy; ignored');
     }
     const relationships: Relationship[] = [];
     for (const link of links) {
       const parsed = RelationshipSchema.safeParse({
         id: link.id,
-        personId: scope.patientKey,
+        personId: patientKey,
         kind: link.kind,
         organisation: link.organisation,
         userId: link.userId === '*' || link.userId === '' ? undefined : link.userId,

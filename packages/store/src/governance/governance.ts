@@ -14,7 +14,7 @@ export interface StoredConsent {
   updatedAt: string;
 }
 
-interface ConsentRow {
+export interface ConsentRow {
   patient_key: string;
   id: string;
   status: string;
@@ -22,7 +22,7 @@ interface ConsentRow {
   updated_at: Date | string;
 }
 
-const toConsent = (row: ConsentRow): StoredConsent => ({
+export const toConsent = (row: ConsentRow): StoredConsent => ({
   patientKey: row.patient_key,
   id: row.id,
   status: row.status,
@@ -73,7 +73,7 @@ export interface LegitimateRelationshipInput {
 /** A legitimate relationship as stored. */
 export type LegitimateRelationship = LegitimateRelationshipInput;
 
-interface RelationshipRow {
+export interface RelationshipRow {
   patient_key: string;
   id: string;
   user_id: string;
@@ -84,7 +84,7 @@ interface RelationshipRow {
   ended_at: Date | string | null;
 }
 
-function toRelationship(row: RelationshipRow): LegitimateRelationship {
+export function toRelationship(row: RelationshipRow): LegitimateRelationship {
   const relationship: LegitimateRelationship = {
     patientKey: row.patient_key,
     id: row.id,
