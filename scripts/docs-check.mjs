@@ -121,8 +121,52 @@ export async function missingExports(imports = snippetImports(), resolveFrom = j
   return problems;
 }
 
+/**
+ * Code blocks marked `runnable` after their language (```ts runnable, ```js runnable) are whole programs: they are
+ * run (TypeScript transpiled first) in a scratch folder that resolves the workspace's packages, and must exit 0; a
+ * `// prints: <text>` line in the block must appear in what it prints.
+ */
+export function runnableSnippets(files = docFiles(), root = ROOT) {
+  const out = [];
+  for (const file of files) {
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const block of text.matchAll(/^```(ts|typescript|js|javascript|mjs)[ \t]+runnable[^\n]*\n([\s\S]*?)^```/gm)) {
+      const line = text.slice(0, block.index).split('\n').length;
+      const expected = [...block[2].matchAll(/\/\/ prints: (.*)$/gm)].map((m) => m[1].trim());
+      out.push({ file, line, language: block[1], code: block[2], expected });
+    }
+  }
+  return out;
+}
+
+/** Runs one runnable snippet; resolves to a problem string, or undefined when it ran as documented. */
+export async function runSnippet(snippet, root = ROOT) {
+  const { mkdtempSync, writeFileSync, symlinkSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { spawnSync } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'openidcr-snippet-'));
+  try {
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    let code = snippet.code;
+    if (/^(ts|typescript)$/.test(snippet.language)) {
+      const ts = (await import('typescript')).default;
+      code = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    }
+    writeFileSync(join(dir, 'snippet.mjs'), code);
+    const run = spawnSync(process.execPath, ['snippet.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const where = `${snippet.file}:${snippet.line}`;
+    if (run.status !== 0) return `${where}: exited ${run.status ?? run.signal}: ${(run.stderr || run.stdout).trim().split('\n').slice(0, 5).join(' | ')}`;
+    const missing = snippet.expected.filter((e) => !run.stdout.replace(/\s+/g, ' ').includes(e.replace(/\s+/g, ' ')));
+    if (missing.length) return `${where}: printed ${JSON.stringify(run.stdout.trim())}, not ${missing.map((m) => JSON.stringify(m)).join(', ')}`;
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const problems = [...brokenLinks(), ...(await missingExports())];
+  const ran = await Promise.all(runnableSnippets().map((s) => runSnippet(s)));
+  const problems = [...brokenLinks(), ...(await missingExports()), ...ran.filter(Boolean)];
   if (problems.length) {
     console.error(problems.join('\n'));
     process.exit(1);
