@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ROOT, brokenLinks, missingExports } from './docs-check.mjs';
 import { OUTPUT as CONFIG_REFERENCE, REGENERATE, renderConfigReference } from './config-reference.mjs';
 
@@ -33,7 +34,8 @@ function resultFiles() {
   return found;
 }
 
-async function writeMatrix() {
+/** Writes test-results/docs/traceability-matrix.md; returns how many test reports it was built from. */
+export async function writeMatrix() {
   rmSync(MATRIX_DIR, { recursive: true, force: true });
   mkdirSync(MATRIX_DIR, { recursive: true });
   const results = resultFiles();
@@ -60,22 +62,24 @@ async function writeMatrix() {
   return results.length;
 }
 
-const problems = [...brokenLinks(), ...(await missingExports())];
-if (existsSync(CONFIG_REFERENCE) && readFileSync(CONFIG_REFERENCE, 'utf8') !== renderConfigReference())
-  problems.push(`docs/reference/configuration.md is stale: run \`${REGENERATE}\``);
-if (problems.length) fail(`\n${problems.join('\n')}`);
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const problems = [...brokenLinks(), ...(await missingExports())];
+  if (existsSync(CONFIG_REFERENCE) && readFileSync(CONFIG_REFERENCE, 'utf8') !== renderConfigReference())
+    problems.push(`docs/reference/configuration.md is stale: run \`${REGENERATE}\``);
+  if (problems.length) fail(`\n${problems.join('\n')}`);
 
-const reports = await writeMatrix();
-console.log(`docs: traceability matrix from ${reports} test report(s)`);
+  const reports = await writeMatrix();
+  console.log(`docs: traceability matrix from ${reports} test report(s)`);
 
-const typedoc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typedoc/bin/typedoc')], { cwd: ROOT, encoding: 'utf8' });
-process.stdout.write(typedoc.stdout);
-process.stderr.write(typedoc.stderr);
-if (typedoc.status !== 0) fail('typedoc failed');
-// Warnings about the API (types referenced but not exported) and the packages' READMEs are the packages' business;
-// a warning located in a file under docs/ (a link typedoc could not resolve) is ours.
-// eslint-disable-next-line no-control-regex
-const plain = `${typedoc.stdout}\n${typedoc.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
-const documentWarnings = plain.split('\n').filter((l) => /^\.\/docs\/\S+:\d+:\d+ - \[warning\]/.test(l));
-if (documentWarnings.length) fail(`typedoc warned about the documents:\n${documentWarnings.join('\n')}`);
-console.log(`docs: site written to ${join(ROOT, 'docs/api/index.html')}`);
+  const typedoc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typedoc/bin/typedoc')], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  process.stdout.write(typedoc.stdout);
+  process.stderr.write(typedoc.stderr);
+  if (typedoc.status !== 0) fail('typedoc failed');
+  // Warnings about the API (types referenced but not exported) and the packages' READMEs are the packages' business;
+  // a warning located in a file under docs/ (a link typedoc could not resolve) is ours.
+  // eslint-disable-next-line no-control-regex
+  const plain = `${typedoc.stdout}\n${typedoc.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+  const documentWarnings = plain.split('\n').filter((l) => /^\.\/docs\/\S+:\d+:\d+ - \[warning\]/.test(l));
+  if (documentWarnings.length) fail(`typedoc warned about the documents:\n${documentWarnings.join('\n')}`);
+  console.log(`docs: site written to ${join(ROOT, 'docs/api/index.html')}`);
+}
