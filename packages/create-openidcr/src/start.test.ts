@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scaffold } from '../src/project/write.js';
+import { scaffold } from './project/write.js';
 
 // The monorepo's node_modules links @openidcr/* to the packages built here, so no network is needed.
 const monorepoModules = fileURLToPath(new URL('../../../node_modules', import.meta.url));

@@ -175,7 +175,7 @@ export async function askAnswers(prompter: Prompter, preset: Partial<AnswersInpu
     preset.packages ??
     (await prompter.checkbox<PackageId>({
       message: `Packages to include (${PACKAGES.architecture.name} and ${PACKAGES.governance.name} always are)`,
-      choices: OPTIONAL_PACKAGES.map((id) => ({ value: id, name: `${PACKAGES[id].name}: ${PACKAGES[id].what}` })),
+      choices: OPTIONAL_PACKAGES.map((id) => ({ value: id, name: PACKAGES[id].name, description: PACKAGES[id].what })),
     }));
   const igContact =
     preset.igContact ??
