@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { authenticate, userOf, verifyStoreAudit, type AuthenticatedUser, type Locality, type TokenVerifier } from '@openidcr/architecture';
+import { authenticate, userOf, verifyStoreAudit, type AuthenticatedUser, type Locality, type TokenVerifier, type UnitCosts } from '@openidcr/architecture';
 import { checkIsa, renderIsa } from '@openidcr/governance';
 import { MllpClient } from '@openidcr/integration';
 import type { Db, RecordStore } from '@openidcr/store';
@@ -10,15 +10,6 @@ import type { Logger } from 'pino';
 export const FEEDBACK_OUTCOMES = ['saved-phone-call', 'avoided-admission', 'avoided-home-visit', 'found-medication-or-allergy'] as const;
 export type FeedbackOutcome = (typeof FEEDBACK_OUTCOMES)[number];
 
-/** Unit costs for the benefits estimate, in pounds. Defaults from the issue brief; a locality sets its own. */
-export const UnitCostsSchema = z.strictObject({
-  avoidedAdmission: z.number().nonnegative().default(1436),
-  avoidedHomeVisit: z.number().nonnegative().default(60),
-  /** Staff minutes saved by not making a phone call, and what a minute of staff time costs. */
-  phoneCallMinutes: z.number().nonnegative().default(20),
-  staffCostPerMinute: z.number().nonnegative().default(0.6),
-});
-export type UnitCosts = z.output<typeof UnitCostsSchema>;
 
 const FeedbackSchema = z.strictObject({
   patientId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, { error: 'expected a FHIR patient id' }),
@@ -38,6 +29,7 @@ export interface AppApiDeps {
   db: Db;
   verifier: TokenVerifier;
   logger: Logger;
+  /** From the locality config (`benefits.unitCosts`). */
   unitCosts: UnitCosts;
   /** MLLP port of each channel id, for replaying dead letters through the real ingestion path. */
   channelPorts: ReadonlyMap<string, number>;

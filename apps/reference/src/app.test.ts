@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -103,5 +103,41 @@ describe('reference app [REQ-ARC-004, REQ-REQ-008]', () => {
     expect(report.savings.total).toBe(1448);
     const verify = (await get(app, '/app/admin/audit/verify', admin)).body;
     expect(verify.ok).toBe(true);
+  });
+});
+
+describe('benefits unit costs from the locality config [REQ-REQ-004]', () => {
+  const settings = { seed: 7, patients: 3, mllpBasePort: 0, httpPort: 0, storageUrl: 'pglite:memory' };
+  const configDir = (benefits: unknown) => {
+    const dir = mkdtempSync(join(tmpdir(), 'idcr-ref-costs-'));
+    const { input } = syntheticLocalityInput(settings);
+    writeFileSync(join(dir, 'idcr.config.json'), JSON.stringify({ ...input, benefits }));
+    return dir;
+  };
+
+  it('prices the feedback with the locality\'s own unit costs', async () => {
+    const app = await startReferenceApp({ dir: configDir({ unitCosts: { avoidedAdmission: 2000, avoidedHomeVisit: 75, phoneCallMinutes: 15, staffCostPerMinute: 1 } }), settings, logger: pino({ level: 'silent' }), seed: 'never' });
+    try {
+      const users = (await (await fetch(`${app.url}/app/session/users`)).json()) as Array<{ id: string; role: string }>;
+      const gp = await token(app, users.find((u) => u.role === 'gp')!.id);
+      const ok = await fetch(`${app.url}/app/feedback`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${gp}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ patientId: 'p-1', outcomes: ['avoided-admission', 'avoided-home-visit', 'saved-phone-call'] }),
+      });
+      expect(ok.status).toBe(201);
+      const admin = await token(app, users.find((u) => u.role === 'administrator')!.id);
+      const report = (await get(app, '/app/admin/benefits', admin)).body as { unitCosts: Record<string, number>; savings: Record<string, number> };
+      expect(report.unitCosts).toEqual({ avoidedAdmission: 2000, avoidedHomeVisit: 75, phoneCallMinutes: 15, staffCostPerMinute: 1 });
+      expect(report.savings).toEqual({ avoidedAdmissions: 2000, avoidedHomeVisits: 75, phoneCalls: 15, total: 2090 });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses a bad unit cost at start, naming the field', async () => {
+    await expect(startReferenceApp({ dir: configDir({ unitCosts: { avoidedAdmission: -5, perBed: 3 } }), settings, logger: pino({ level: 'silent' }), seed: 'never' })).rejects.toThrow(
+      /benefits\.unitCosts\.avoidedAdmission: .*>=0[\s\S]*benefits\.unitCosts: .*perBed/,
+    );
   });
 });

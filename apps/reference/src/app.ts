@@ -4,13 +4,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { notFoundHandler, problemHandler } from '@openidcr/architecture';
-import { createIdcr, createTokenVerifier, remoteKeySet, type Idcr, type Locality } from '@openidcr/architecture';
+import { createIdcr, createTokenVerifier, loadLocalityOrganisations, remoteKeySet, type Idcr, type Locality } from '@openidcr/architecture';
 import { createRecordStore, migrate, openDb, type Db, type RecordStore } from '@openidcr/store';
 import { citizenRouter, type Authenticate } from '@openidcr/citizen';
 import { auditStoreFromRecordStore, citizenRecordsFromStore } from '@openidcr/citizen/store-adapter';
 import { createConsentModel } from '@openidcr/governance';
 import { resolveLocality, type ReferenceSettings } from './locality.js';
-import { appApi, migrateAppTables, UnitCostsSchema } from './app-api.js';
+import { appApi, migrateAppTables } from './app-api.js';
 import { seedOverMllp, type SeedSummary } from './seed.js';
 
 export interface ReferenceApp {
@@ -43,6 +43,7 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
   const db: Db = await openDb(locality.storage.url, { schema: locality.storage.schema });
   const store = createRecordStore(db, await migrate(db));
   await migrateAppTables(db);
+  if (locality.topology.kind === 'pooled') await loadLocalityOrganisations(store, locality);
 
   const idcr = await createIdcr(locality, { store, logger, software: { name: 'OpenIDCR reference app', version: '0.1.0' } });
   const auth = locality.auth;
@@ -68,7 +69,7 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
       );
     next();
   });
-  web.use(appApi({ locality, store, db, verifier, logger, unitCosts: UnitCostsSchema.parse({}), channelPorts }));
+  web.use(appApi({ locality, store, db, verifier, logger, unitCosts: locality.benefits.unitCosts, channelPorts }));
   // The citizen services: the same bearer tokens; a citizen token's subject is their NHS number.
   const authenticateCitizen: Authenticate = async (req) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');

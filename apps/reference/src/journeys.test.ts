@@ -46,7 +46,7 @@ describe('main journeys in Chromium [REQ-VIEW-001, REQ-VIEW-010, REQ-GOV-013, RE
   let browser: Browser;
   let users: DemoUser[];
   /** A patient and their registered practice, from the synthetic locality the app was seeded with. */
-  let patient: { nhsNumber: string; family: string; practice: string };
+  let patient: { nhsNumber: string; family: string; given: string; birthDate: string; practice: string };
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
@@ -65,7 +65,7 @@ describe('main journeys in Chromium [REQ-VIEW-001, REQ-VIEW-010, REQ-GOV-013, RE
       const practice = practiceOf(record.patient);
       const onMedication = record.resources.some((r) => r.resourceType === 'MedicationStatement' || r.resourceType === 'MedicationRequest');
       if (practice && onMedication && users.some((u) => u.role === 'pharmacist' && u.organisation === practice)) {
-        patient = { nhsNumber: record.nhsNumber, family: record.patient.name?.[0]?.family ?? '', practice };
+        patient = { nhsNumber: record.nhsNumber, family: record.patient.name?.[0]?.family ?? '', given: record.patient.name?.[0]?.given?.[0] ?? '', birthDate: record.patient.birthDate ?? '', practice };
         break;
       }
     }
@@ -102,6 +102,38 @@ describe('main journeys in Chromium [REQ-VIEW-001, REQ-VIEW-010, REQ-GOV-013, RE
     expect(await page.textContent('idcr-record')).toBeDefined();
     await page.screenshot({ path: join(shots, '1-gp-record.png'), fullPage: true });
     await axe(page, 'GP record');
+    await page.close();
+  });
+
+  it('a hospital admission sent over MLLP puts the patient on their GP\'s virtual ward, and the GP opens the record from it', async () => {
+    const { MllpClient } = await import('@openidcr/integration');
+    const acute = app.locality.channels.find((c) => c.profile === 'acute-pas')!;
+    const hl7Time = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(0, 12);
+    const admitted = new Date(Date.now() - 2 * 86_400_000);
+    const message = [
+      `MSH|^~\\&|PAS|${acute.sender}|OPENIDCR|LOCALITY|${hl7Time(new Date())}||ADT^A01^ADT_A01|JOURNEY-WARD-1|P|2.4|||AL|NE`,
+      `EVN|A01|${hl7Time(admitted)}`,
+      `PID|1||${patient.nhsNumber}^^^NHS^NH~JW0001^^^${acute.sender}^MR||${patient.family.toUpperCase()}^${patient.given}||${patient.birthDate.replace(/-/g, '')}|U`,
+      `PD1|||PRACTICE^^${patient.practice}`,
+      `PV1|1|I|RESPIRATORY WARD^BED 4^^${acute.sender}||||||||||||||||V-JOURNEY-1^^^${acute.sender}^VN|||||||||||||||||||||||||${hl7Time(admitted)}`,
+    ].join('\r');
+    const client = new MllpClient({ port: app.mllpPorts[acute.id]!, host: '127.0.0.1', attempts: 1 });
+    const ack = await client.send(message);
+    client.close();
+    expect(ack).toMatch(/MSA\|(AA|CA)\|JOURNEY-WARD-1/);
+
+    const gp = users.find((u) => u.role === 'gp' && u.organisation === patient.practice)!;
+    const page = await signedIn('/', gp);
+    await page.click('text=Virtual ward: our patients in hospital');
+    await page.waitForSelector(`idcr-virtual-ward >> text=${patient.family.toUpperCase()}`, { timeout: 60_000 });
+    await page.waitForSelector('idcr-virtual-ward >> text=/respiratory ward/i', { timeout: 10_000 });
+    // The feed names the hospital by ODS code only; the locality's organisations resolve it to a name.
+    const hospital = app.locality.organisations.find((o) => o.ods === acute.organisation)!.name;
+    await page.waitForSelector(`idcr-virtual-ward >> text=${hospital}`, { timeout: 10_000 });
+    await page.screenshot({ path: join(shots, '8-gp-virtual-ward.png'), fullPage: true });
+    await axe(page, 'virtual ward');
+    await page.click(`idcr-virtual-ward >> a:has-text("${patient.family.toUpperCase()}")`);
+    await page.waitForSelector('idcr-record >> text=Medications', { timeout: 60_000 });
     await page.close();
   });
 

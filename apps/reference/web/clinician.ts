@@ -1,4 +1,5 @@
 import '@openidcr/viewer/define/idcr-record';
+import '@openidcr/viewer/define/idcr-virtual-ward';
 import { formatNhsNumber, nhsNumberProblem, normaliseNhsNumber } from '@openidcr/model';
 import { formatClinicalDate } from '@openidcr/viewer';
 import { api, currentSession, el, renderHeader, renderSignIn, roleTitle, type Session } from './session.js';
@@ -46,10 +47,66 @@ function start(session: Session | undefined) {
     void renderSignIn(APP, main, (u) => u.role !== 'citizen', (s) => start(s));
     return;
   }
-  main.replaceChildren(searchPanel(session), el('div', { id: 'results' }), el('div', { id: 'record' }));
   const params = new URLSearchParams(location.search);
+  const view = params.get('view') === 'ward' && hasVirtualWard(session) ? 'ward' : 'find';
+  const content = view === 'ward' ? [virtualWardPanel(session)] : [searchPanel(session), el('div', { id: 'results' })];
+  main.replaceChildren(navigation(session, view), ...content, el('div', { id: 'record' }));
   const patient = params.get('patient');
   if (patient) openRecord(session, patient);
+}
+
+/** A GP practice's users see their practice's patients in hospital (the server decides; this only offers the page). */
+const hasVirtualWard = (session: Session) => session.user.role === 'gp';
+
+function navigation(session: Session, current: 'find' | 'ward'): HTMLElement {
+  const link = (view: 'find' | 'ward', text: string) => {
+    const a = el('a', { href: view === 'ward' ? '?view=ward' : '?', ...(view === current ? { 'aria-current': 'page' } : {}) }, text);
+    return el('li', {}, a);
+  };
+  const list = el('ul', {}, link('find', 'Find a patient'));
+  if (hasVirtualWard(session)) list.append(link('ward', 'Virtual ward: our patients in hospital'));
+  return el('nav', { class: 'tabs', 'aria-label': 'Workspace' }, list);
+}
+
+interface WardElement extends HTMLElement {
+  bundle: unknown;
+  status: string;
+  problem: { message: string; outcome?: unknown } | undefined;
+  practiceName: string | undefined;
+}
+
+function virtualWardPanel(session: Session): HTMLElement {
+  const ward = document.createElement('idcr-virtual-ward') as WardElement;
+  ward.practiceName = session.user.organisationName;
+  ward.setAttribute('record-href', '?view=ward&patient={patientId}');
+  ward.status = 'loading';
+  ward.addEventListener('idcr-patient-selected', (event) => {
+    const id = (event as CustomEvent<{ patientId?: string }>).detail.patientId;
+    if (!id) return;
+    event.preventDefault();
+    openRecord(session, id, 'ward');
+    document.getElementById('record')?.scrollIntoView();
+  });
+  const ods = session.user.organisation ?? '';
+  const query = new URLSearchParams({ 'patient.general-practitioner': `Organization/${ods}`, status: 'in-progress', class: 'IMP' });
+  for (const include of ['Encounter:subject', 'Encounter:location', 'Encounter:service-provider']) query.append('_include', include);
+  void fetch(`/fhir/Encounter?${query}`, { headers: { Accept: 'application/fhir+json', Authorization: `Bearer ${session.token}` } }).then(
+    async (res) => {
+      const body = (await res.json().catch(() => undefined)) as { issue?: Array<{ diagnostics?: string }> } | undefined;
+      if (res.ok) {
+        ward.bundle = body;
+        ward.status = 'ready';
+        return;
+      }
+      ward.problem = { message: body?.issue?.map((i) => i.diagnostics).join(' ') || `HTTP ${res.status}`, outcome: body };
+      ward.status = res.status === 403 ? 'denied' : 'error';
+    },
+    (error: unknown) => {
+      ward.problem = { message: (error as Error).message };
+      ward.status = 'error';
+    },
+  );
+  return el('section', { class: 'panel', id: 'ward' }, ward);
 }
 
 function searchPanel(session: Session): HTMLElement {
@@ -144,8 +201,8 @@ async function showResults(session: Session, query: URLSearchParams) {
   }
 }
 
-function openRecord(session: Session, patientId: string) {
-  history.replaceState(null, '', `?patient=${encodeURIComponent(patientId)}`);
+function openRecord(session: Session, patientId: string, view?: 'ward') {
+  history.replaceState(null, '', `?${view ? `view=${view}&` : ''}patient=${encodeURIComponent(patientId)}`);
   const host = document.getElementById('record')!;
   const record = document.createElement('idcr-record');
   record.setAttribute('fhir-base-url', `${location.origin}/fhir`);

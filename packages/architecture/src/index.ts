@@ -56,6 +56,7 @@ export { rateLimiting, RateLimitsSchema } from './http/rate-limit.js';
 export type { RateLimits, RateLimitsInput } from './http/rate-limit.js';
 export { problemHandler, notFoundHandler } from './http/errors.js';
 export { createIdcr } from './server/create-idcr.js';
+export { loadLocalityOrganisations } from './server/reference-data.js';
 export type { Idcr, IdcrOptions, MllpListeners } from './server/create-idcr.js';
 export { startFromConfig, applyEnvironment } from './server/start.js';
 export type { StartFromConfigOptions, StartedIdcr } from './server/start.js';

@@ -94,6 +94,7 @@ interface RouteDef {
 }
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const VIRTUAL_WARD_INCLUDES = ['Encounter:subject', 'Encounter:location', 'Encounter:service-provider'];
 
 function originOf(req: Request, publicUrl: string | undefined): string {
   return (publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`).replace(/\/+$/, '');
@@ -260,9 +261,75 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     };
   }
 
+  /**
+   * The virtual ward, `Encounter?patient.general-practitioner=<ODS>&status=in-progress`: the open inpatient stays of
+   * the people registered with the user's own practice. One policy decision and one audit event per person listed;
+   * a person the policy does not show is counted, not listed. With `_include=Encounter:subject` the Patients come too,
+   * and Encounter:location / Encounter:service-provider name the ward and the hospital.
+   */
+  const virtualWard: DataHandler = async (ctx) => {
+    const query = new Query(ctx.req.originalUrl, ['patient.general-practitioner', 'status', 'class', '_include']);
+    const practice = (query.one('patient.general-practitioner') ?? '').replace(/^Organization\//, '');
+    if (!/^[A-Z0-9]{3,6}$/.test(practice)) throw badParameter('patient.general-practitioner', 'the practice ODS code, e.g. Organization/Y01234');
+    if (query.one('status') !== 'in-progress') throw badParameter('status', 'in-progress (the virtual ward lists open admissions)');
+    const inpatientClass = query.one('class');
+    if (inpatientClass !== undefined && inpatientClass !== 'IMP') throw badParameter('class', 'IMP (inpatient)');
+    const includes = query.all('_include');
+    for (const include of includes)
+      if (!VIRTUAL_WARD_INCLUDES.includes(include)) throw badParameter('_include', `supported: ${VIRTUAL_WARD_INCLUDES.join(', ')}`);
+    if (ctx.user.organisation?.ods !== practice)
+      throw new HttpProblem(403, 'forbidden', `patient.general-practitioner: the virtual ward lists your own practice's patients (${ctx.user.organisation?.ods ?? 'no organisation'}), not ${practice}'s`, {
+        expression: 'patient.general-practitioner',
+      });
+    if (!source!.currentAdmissions)
+      throw new HttpProblem(501, 'not-supported', `The virtual ward needs the pooled record; this ${source!.topology} locality asks its sources one person at a time`);
+    const admissions = await source!.currentAdmissions(practice);
+    const byPerson = new Map<string, ResourceLike[]>();
+    for (const admission of admissions.value) byPerson.set(admission.patientKey, [...(byPerson.get(admission.patientKey) ?? []), admission.encounter]);
+    const matches: ResourceLike[] = [];
+    const included: ResourceLike[] = [];
+    const issues: Array<OperationOutcomeIssue | undefined> = [];
+    const unavailable = [...admissions.unavailable];
+    let withheldPeople = 0;
+    const wants = (name: string) => includes.includes(`Encounter:${name}`);
+    for (const [patientKey, encounters] of byPerson) {
+      const { scope, unavailable: missing } = await scopeOfKey(patientKey);
+      unavailable.push(...missing);
+      const access = await ctx.access(scope);
+      if (access.decision.effect !== 'permit') {
+        withheldPeople++;
+        continue;
+      }
+      const kept = access.filter(encounters);
+      if (kept.length === 0) continue;
+      matches.push(...kept);
+      issues.push(withheldIssue([...access.withheld.values()], access.withheldTotal()));
+      const subjects = new Set(kept.map((e) => (e.subject as { reference?: string } | undefined)?.reference));
+      if (wants('subject')) included.push(...access.filter(scope.patients.filter((p) => subjects.has(`Patient/${p.id}`))));
+      const references = referencesAt(kept, [
+        ...(wants('location') ? [{ paths: ['location.location'], target: 'Location' }] : []),
+        ...(wants('service-provider') ? [{ paths: ['serviceProvider'], target: 'Organization' }] : []),
+      ]).filter((ref) => !included.some((r) => r.resourceType === ref.type && r.id === ref.id));
+      // HL7 v2 feeds name the hospital by ODS code only: the locality's Organization of that code (id = ODS code).
+      if (wants('service-provider'))
+        for (const encounter of kept) {
+          const ods = (encounter.serviceProvider as { reference?: string; identifier?: { value?: string } } | undefined)?.identifier?.value;
+          if (ods && !(encounter.serviceProvider as { reference?: string }).reference && FHIR_ID.test(ods) && !references.some((r) => r.type === 'Organization' && r.id === ods))
+            references.push({ type: 'Organization', id: ods });
+        }
+      const found = await Promise.all(references.map((ref) => source!.read(ref.type, ref.id)));
+      unavailable.push(...found.flatMap((f) => f.unavailable));
+      included.push(...access.filter(found.flatMap((f) => (f.value && f.value.patientKey === undefined ? [f.value.resource] : []))));
+    }
+    if (withheldPeople > 0)
+      issues.unshift(issue('information', 'suppressed', `${withheldPeople} of the practice's patients in hospital ${withheldPeople === 1 ? 'is' : 'are'} not shown: you do not have access to their record.`));
+    return { status: 200, body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches, includes: included, issues: [...issues, ...dedupe(unavailable).map(unavailableIssue)], now: ctx.now }) };
+  };
+
   function searchHandler(spec: (typeof RECORD_TYPES)[number]): DataHandler {
     const tokenNames = Object.keys(spec.tokens);
     return async (ctx) => {
+      if (spec.type === 'Encounter' && new URL(ctx.req.originalUrl, 'http://localhost').searchParams.has('patient.general-practitioner')) return virtualWard(ctx);
       const query = new Query(ctx.req.originalUrl, ['patient', 'date', '_count', '_sort', '_cursor', '_include', ...tokenNames]);
       const patientParam = query.one('patient');
       if (patientParam === undefined) throw new HttpProblem(400, 'required', 'patient: required (this API searches one person\'s record at a time)', { expression: 'patient' });
@@ -477,6 +544,12 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     ...Object.entries(spec.tokens).map(([name, token]) => ({ name, type: 'token' as const, documentation: token.documentation })),
     { name: '_sort', type: 'special', documentation: '-date (default, newest first) or date' },
     ...COMMON_SEARCH_PARAMS,
+    ...(spec.type === 'Encounter'
+      ? [
+          { name: 'patient.general-practitioner', type: 'reference' as const, documentation: 'Instead of patient: the virtual ward, the open inpatient stays of your own practice\'s patients (with status=in-progress)' },
+          { name: 'status', type: 'token' as const, documentation: 'in-progress (virtual ward only)' },
+        ]
+      : []),
   ];
 
   const routes: RouteDef[] = [
@@ -522,7 +595,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       {
         method: 'get',
         path: `/${spec.type}`,
-        capability: { type: spec.type, interaction: 'search-type', searchParams: searchParamsOf(spec), includes: Object.keys(spec.includes).map((p) => `${spec.type}:${p}`) },
+        capability: { type: spec.type, interaction: 'search-type', searchParams: searchParamsOf(spec), includes: [...Object.keys(spec.includes).map((p) => `${spec.type}:${p}`), ...(spec.type === 'Encounter' ? ['Encounter:subject', 'Encounter:location'] : [])] },
         handler: protect('search', searchHandler(spec)),
       },
       { method: 'get', path: `/${spec.type}/:id`, capability: { type: spec.type, interaction: 'read' }, handler: protect('read', readHandler(spec.type, false)) },

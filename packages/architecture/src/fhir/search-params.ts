@@ -204,7 +204,7 @@ export function matchesToken(resource: unknown, paths: readonly string[], tokens
   return false;
 }
 
-const REFERENCE = /^(Practitioner|Organization)\/([A-Za-z0-9\-.]{1,64})$/;
+const REFERENCE = /^(Practitioner|Organization|Location)\/([A-Za-z0-9\-.]{1,64})$/;
 
 /** `_include=Type:param[:Target]` values, checked against the type's include parameters. */
 export function includesOf(query: Query, type: string, table: Record<string, string[]>): Array<{ paths: string[]; target: string | undefined }> {

@@ -1,3 +1,4 @@
+import type { ResourceLike } from '@openidcr/model';
 import { isStoreError, type RecordStore, type StoredResource } from '@openidcr/store';
 import type { LocatedResource, RecordSource, SourceResult } from './source.js';
 import { SourceInputError } from './source.js';
@@ -61,6 +62,10 @@ export function pooledSource(store: RecordStore): RecordSource {
     async patientsOf(patientKey) {
       const page = await store.listResources({ patientKey, resourceTypes: ['Patient'], limit: 100 });
       return complete(page.items.map((item) => item.resource));
+    },
+    async currentAdmissions(practiceOds) {
+      const rows = await store.currentAdmissions(practiceOds);
+      return complete(rows.map((row) => ({ patientKey: row.patientKey, encounter: row.encounter as ResourceLike & { id: string } })));
     },
     async everything(patientKey) {
       return complete(await store.everything(patientKey));

@@ -54,6 +54,12 @@ export interface ListQuery {
   cursor?: string | undefined;
 }
 
+/** An open inpatient stay of a person registered with a practice. */
+export interface CurrentAdmission {
+  patientKey: string;
+  encounter: ResourceLike & { id: string };
+}
+
 /**
  * Where the API reads the record from: the pooled store, or the sources' own FHIR endpoints at view time. The API,
  * the policy point and the audit are the same over both.
@@ -68,6 +74,11 @@ export interface RecordSource {
   /** Every resource of a person: `Patient/$everything`. */
   everything(patientKey: string): Promise<SourceResult<ResourceLike[]>>;
   list(query: ListQuery): Promise<SourceResult<ResultPage<LocatedResource>>>;
+  /**
+   * The virtual ward: open inpatient Encounters of the people registered with a GP practice (ODS code), oldest
+   * admission first. Absent when the topology cannot answer it (federated sources are asked one person at a time).
+   */
+  currentAdmissions?(practiceOds: string): Promise<SourceResult<CurrentAdmission[]>>;
   /** True when the source can serve (database reachable; for federated, always: sources may come and go). */
   ready(): Promise<boolean>;
 }

@@ -62,6 +62,10 @@ export const schemaCases: Record<ResourceType, SchemaCase> = {
     valid: { resourceType: 'Organization', id: 'B86001', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'B86001' }], name: 'Park Row Surgery' },
     invalid: [{ resource: { resourceType: 'Organization', id: 'has spaces' }, location: 'Organization.id', message: /expected a FHIR id/ }],
   },
+  Location: {
+    valid: { resourceType: 'Location', id: 'ward-12', status: 'active', name: 'Ward 12 (respiratory)', mode: 'instance', managingOrganization: { reference: 'Organization/RR8' } },
+    invalid: [{ resource: { resourceType: 'Location', id: 'w1', status: 'closed' }, location: 'Location.status', message: /active|suspended|inactive/ }],
+  },
   Encounter: {
     valid: encounter,
     invalid: [

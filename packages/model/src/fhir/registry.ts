@@ -7,6 +7,7 @@ export const ResourceSchemas = {
   Practitioner: R.Practitioner,
   PractitionerRole: R.PractitionerRole,
   Organization: R.Organization,
+  Location: R.Location,
   Encounter: R.Encounter,
   EpisodeOfCare: R.EpisodeOfCare,
   Condition: R.Condition,

@@ -122,6 +122,25 @@ export const Organization = z.looseObject({
 });
 export type Organization = z.infer<typeof Organization>;
 
+/** A place care is given: a ward, a clinic, a bay (FHIR R4 Location; reference data, not a person's record). */
+export const Location = z.looseObject({
+  resourceType: z.literal('Location'),
+  ...domainResourceBase,
+  identifier: z.array(Identifier).optional(),
+  status: z.enum(['active', 'suspended', 'inactive']).optional(),
+  name: z.string().optional(),
+  alias: z.array(z.string()).optional(),
+  description: z.string().optional(),
+  mode: z.enum(['instance', 'kind']).optional(),
+  type: z.array(CodeableConcept).optional(),
+  telecom: z.array(ContactPoint).optional(),
+  address: Address.optional(),
+  physicalType: CodeableConcept.optional(),
+  managingOrganization: Reference.optional(),
+  partOf: Reference.optional(),
+});
+export type Location = z.infer<typeof Location>;
+
 export const Encounter = z.looseObject({
   resourceType: z.literal('Encounter'),
   ...domainResourceBase,

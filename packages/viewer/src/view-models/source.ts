@@ -14,7 +14,9 @@ type Lookup = Pick<RecordContent, 'byReference' | 'resources'>;
 /** The display name of a referenced Organization, Practitioner or PractitionerRole, or the reference's display. */
 export function referenceName(content: Pick<RecordContent, 'byReference'>, ref: Reference | undefined): string | undefined {
   if (!ref) return undefined;
-  const target = resolveReference(content, ref.reference) as (AnyResource & Record<string, unknown>) | undefined;
+  // A logical reference by ODS code (as HL7 v2 feeds give) resolves to an Organization whose id is that code.
+  const logical = !ref.reference && ref.identifier?.value ? `Organization/${ref.identifier.value}` : undefined;
+  const target = resolveReference(content, ref.reference ?? logical) as (AnyResource & Record<string, unknown>) | undefined;
   if (['Organization', 'Location', 'HealthcareService'].includes(target?.resourceType ?? '') && typeof target?.['name'] === 'string') return target['name'];
   if (target?.resourceType === 'Practitioner') {
     const name = formatProfessionalName(target['name'] as never);
@@ -24,7 +26,7 @@ export function referenceName(content: Pick<RecordContent, 'byReference'>, ref: 
     const practitioner = referenceName(content, target['practitioner'] as Reference | undefined);
     if (practitioner) return practitioner;
   }
-  return ref.display?.trim() || undefined;
+  return ref.display?.trim() || ref.identifier?.value || undefined;
 }
 
 function organisationByCode(content: Lookup, code: string): (AnyResource & { name?: string }) | undefined {
