@@ -213,7 +213,7 @@ export async function run(argv: readonly string[], io: RunIo): Promise<number> {
         '',
         `Created the ${done.locality.name} shared care record in ${where}: ${Object.keys(done.files).sort().join(', ')}.`,
         '',
-        `  ${done.locality.organisations.length} organisations, ${done.locality.topology.kind} topology, ${done.locality.storage.url.startsWith('pglite:') ? 'embedded store (PGlite)' : 'PostgreSQL'}, sign-in: ${done.locality.auth.mode === 'dev' ? 'development issuer with demo users' : done.locality.auth.issuer}.`,
+        `  ${done.locality.organisations.length} organisation${done.locality.organisations.length === 1 ? '' : 's'}, ${done.locality.topology.kind} topology, ${done.locality.storage.url.startsWith('pglite:') ? 'embedded store (PGlite)' : 'PostgreSQL'}, sign-in: ${done.locality.auth.mode === 'dev' ? 'development issuer with demo users' : done.locality.auth.issuer}.`,
         `  The ISA is a draft: ${done.isa.todos.length} things to resolve and ${done.isa.findings.length} findings (${errors} errors) are listed in ISA.md.`,
         '  The record shares nobody\'s data until the partners sign the agreement and it is made active.',
         '',

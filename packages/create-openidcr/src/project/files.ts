@@ -121,7 +121,7 @@ function readme(answers: Answers, locality: Locality, draft: IsaDraft): string {
   const push = (...more: string[]) => lines.push(...more);
   push(`# ${answers.name} shared care record`, '');
   push(
-    `An [OpenIDCR](https://github.com/openidcr/openidcr) Integrated Digital Care Record for ${answers.name}: one read-only, role-filtered view of a person's health and social care record, from the ${locality.organisations.length} organisations below. Every access goes through the policy point and is audited.`,
+    `An [OpenIDCR](https://github.com/openidcr/openidcr) Integrated Digital Care Record for ${answers.name}: one read-only, role-filtered view of a person's health and social care record, from ${locality.organisations.length === 1 ? 'the organisation' : `the ${locality.organisations.length} organisations`} below. Every access goes through the policy point and is audited.`,
     '',
   );
   push('## Start', '', '```sh', 'npm install', 'npm start', '```', '');
