@@ -1,4 +1,5 @@
 import {
+  ODS_CODE_SYSTEM,
   CodeSystems,
   Confidentiality,
   NHS_NUMBER_SYSTEM,
@@ -42,7 +43,12 @@ const concept = (code: string, display: string): { coding: Array<{ system: strin
   coding: [snomed(code, display)],
   text: display,
 });
-const orgRef = (org: SyntheticOrganisation): { reference: string; display: string } => ({ reference: `Organization/${org.resource.id}`, display: org.name });
+/** An Organization reference that also carries the ODS code, so it resolves with or without the Organization resource. */
+const orgRef = (org: SyntheticOrganisation): { reference: string; identifier: { system: string; value: string }; display: string } => ({
+  reference: `Organization/${org.resource.id}`,
+  identifier: { system: ODS_CODE_SYSTEM, value: org.ods },
+  display: org.name,
+});
 const userRef = (user: SyntheticUser): { reference: string; display: string } => ({ reference: `Practitioner/${user.id}`, display: user.name });
 
 /** The id of a person's n-th item of a kind: stable for (seed, index, n). */
