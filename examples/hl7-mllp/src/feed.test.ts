@@ -71,9 +71,9 @@ describe('npm start', () => {
   it('sends the feeds, prints the ACKs and the patient read back, cleans up and exits', async () => {
     const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
     const scratch = await mkdtemp(join(tmpdir(), 'openidcr-hl7-mllp-start-')); // the child's TMPDIR, to see it clean up
-    const { stdout } = await promisify(execFile)(process.execPath, [main], { timeout: 240_000, env: { ...process.env, TMPDIR: scratch } });
+    const { stdout } = await promisify(execFile)(process.execPath, [main], { timeout: 240_000, env: { ...process.env, TMPDIR: scratch, IDCR_PEOPLE: '2' } });
     expect(stdout).toMatch(/^ {2}CA {2}C59041 {2}ADT\^A28 /m);
-    expect(stdout).toMatch(/ACKs: 23 CA, 1 CE/);
+    expect(stdout).toMatch(/ACKs: 13 CA, 1 CE/); // two people's feeds (6 + 6 messages), the resend, the bad one
     expect(stdout).toMatch(/\$everything {2}HTTP 200: .*Condition/);
     expect(await readdir(scratch)).toEqual([]);
     await rm(scratch, { recursive: true, force: true });

@@ -5,11 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fhirGet, people, sendFeed, startIdcr, synthetic, withBadBirthDate, type OutboundMessage } from './feed.js';
 
+function peopleToSend(raw: string | undefined): number {
+  const count = Number(raw ?? 3);
+  if (!Number.isInteger(count) || count < 2 || count > 1000) throw new Error(`IDCR_PEOPLE: expected an integer from 2 to 1000, found ${JSON.stringify(raw)}`);
+  return count;
+}
+
+const count = peopleToSend(process.env.IDCR_PEOPLE);
 const folder = await mkdtemp(join(tmpdir(), 'openidcr-hl7-mllp-'));
 const running = await startIdcr(process.env.IDCR_STORAGE ?? `pglite:${folder}`);
 try {
   console.log(`OpenIDCR listening: FHIR API ${running.baseUrl}/fhir, MLLP ${[...running.mllpPorts].map(([ods, port]) => `${ods} :${port}`).join(', ')}\n`);
-  const fed = people(3);
+  const fed = people(count);
   const feed: Array<OutboundMessage & { note?: string }> = fed.flatMap((person) => person.messages);
   const first = feed[0]!;
   // Two messages a real interface engine sends sooner or later: a resend after a lost ACK, and a badly formed one.
