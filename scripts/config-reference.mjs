@@ -164,7 +164,6 @@ function constraintsOf(schema) {
   if (schema.minLength === 1) out.push('not empty');
   if (schema.maxLength !== undefined) out.push(`at most ${schema.maxLength} characters`);
   if (schema.minItems) out.push(`at least ${schema.minItems} item${schema.minItems > 1 ? 's' : ''}`);
-  if (schema.type === 'integer') out.push('integer');
   if (schema.type === 'array' && schema.items) out.push(...constraintsOf(schema.items).filter((c) => c !== 'integer'));
   return out;
 }
@@ -236,12 +235,15 @@ export function localityJsonSchema() {
   return z.toJSONSchema(LocalitySchema, { io: 'input', unrepresentable: 'any' });
 }
 
+/** One list item per field: GitHub and the typedoc site both render long paths and texts well as a list. */
 function table(rows) {
-  const lines = ['| field | type | default | meaning |', '|---|---|---|---|'];
+  const lines = [];
   for (const r of rows) {
+    const depth = (r.path.match(/\./g) ?? []).length - (r.path.startsWith('isa.') || r.path.startsWith('roles') || r.path.startsWith('consentModel') ? 1 : 0);
     const when = r.variant ? ` (when \`${r.variant.replace('=', ': ')}\`)` : '';
-    const type = [r.type, r.required ? '**required**' : '', ...r.constraints].filter(Boolean).join('; ');
-    lines.push(`| \`${r.path}\`${when} | ${cell(type)} | ${r.default === undefined ? '' : `\`${cell(JSON.stringify(r.default))}\``} | ${cell(r.description ?? '')} |`);
+    const facts = [r.type, r.required ? '**required**' : 'optional', ...r.constraints];
+    if (r.default !== undefined) facts.push(`default \`${JSON.stringify(r.default)}\``);
+    lines.push(`${'  '.repeat(Math.max(0, depth))}- \`${r.path}\`${when}: ${facts.join('; ')}.${r.description ? ` ${r.description}` : ''}`);
   }
   return lines.join('\n');
 }
