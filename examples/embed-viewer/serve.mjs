@@ -58,8 +58,14 @@ function outcome(code, diagnostics) {
   return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] };
 }
 
-const port = Number(process.env.PORT ?? 8081);
+// PORT=0 asks the system for a free port (the test does); the page and the message follow the port in use.
+let port = Number(process.env.PORT ?? 8081);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT: expected a port number from 0 to 65535, found ${JSON.stringify(process.env.PORT)}`);
+  process.exit(2);
+}
 server.listen(port, '127.0.0.1', () => {
+  port = server.address().port;
   const first = [...byPatient.values()][0]?.find((r) => r.resourceType === 'Patient');
   const nhs = first?.identifier?.find((i) => i.system === 'https://fhir.nhs.uk/Id/nhs-number')?.value;
   console.log(`Open http://127.0.0.1:${port}/ — a plain HTML page embedding <idcr-record> (try NHS number ${nhs}).`);
