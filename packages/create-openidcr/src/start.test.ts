@@ -133,7 +133,7 @@ describe('a scaffolded project', () => {
   it('[REQ-ARC-005] refuses to start when idcr.config.ts is edited wrongly, naming the field', async () => {
     const file = join(project, 'idcr.config.ts');
     const config = await readFile(file, 'utf8');
-    await writeFile(file, config.replace('ods: "RWY"', 'ods: "R-WY"').replace('stage: "live"', 'stage: "someday"'));
+    await writeFile(file, config.replace("ods: 'RWY'", "ods: 'R-WY'").replace("stage: 'live'", "stage: 'someday'"));
     try {
       const start = npm(['start']);
       expect(await start.exited).toBe(1);

@@ -102,7 +102,7 @@ describe('create-openidcr (no prompts)', () => {
     const out = await cli(['fed', '--name', 'Fed', '--org', 'X9A:acute-trust:Hospital', '--org', 'Y90001:gp-practice:Surgery', '--source', 'X9A=https://fhir.x9a.example/R4', '--yes']);
     expect(out.code).toBe(0);
     const config = await readFile(join(cwd, 'fed', 'idcr.config.ts'), 'utf8');
-    expect(config).toContain('kind: "federated"');
+    expect(config).toContain("kind: 'federated',");
     expect(config).toContain('channels: [],');
   });
 

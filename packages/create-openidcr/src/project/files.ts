@@ -2,6 +2,7 @@ import type { Locality, LocalityInput } from '@openidcr/architecture';
 import { CONSENT_MODELS, packagesOf, slugOf, type Answers } from '../answers/answers.js';
 import { buildDraftIsa, renderDraftIsa, type IsaDraft } from './isa.js';
 import { checkLocality, localityInputOf } from './locality.js';
+import { tsLiteral } from './literal.js';
 import { PACKAGES, TSX_RANGE } from './packages.js';
 
 /** A project ready to write: file name → contents, the checked locality and the ISA draft. */
@@ -9,13 +10,6 @@ export interface Project {
   files: Record<string, string>;
   locality: Locality;
   isa: IsaDraft;
-}
-
-/** A JSON value as a TypeScript literal: identifier keys unquoted, two-space indent, nested under `indent`. */
-function literal(value: unknown, indent = ''): string {
-  return JSON.stringify(value, null, 2)
-    .replace(/^(\s*)"([A-Za-z_$][\w$]*)":/gm, '$1$2:')
-    .replace(/\n/g, `\n${indent}`);
 }
 
 function packageJson(answers: Answers): string {
@@ -53,7 +47,7 @@ function configTs(answers: Answers, input: LocalityInput): string {
   const fields = (Object.entries(input) as Array<[keyof LocalityInput, unknown]>)
     .map(([key, value]) => {
       const comment = comments[key] ? `  // ${comments[key]}\n` : '';
-      return `${comment}  ${key}: ${key === 'isa' ? "isa as LocalityInput['isa']" : literal(value, '  ')},`;
+      return `${comment}  ${key}: ${key === 'isa' ? "isa as LocalityInput['isa']" : tsLiteral(value, '  ')},`;
     })
     .join('\n');
   return `import { defineLocality, type LocalityInput } from '@openidcr/architecture';

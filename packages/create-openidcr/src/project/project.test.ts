@@ -97,8 +97,8 @@ describe('the project made from the answers', () => {
     const config = project.files['idcr.config.ts']!;
     expect(config).toContain("import { defineLocality, type LocalityInput } from '@openidcr/architecture';");
     expect(config).toContain("import isa from './isa.json' with { type: 'json' };");
-    expect(config).toMatch(/consentModel: \{\n {4}kind: "practice-activation"\n {2}\}/);
-    expect(config).toContain('ods: "FA123"');
+    expect(config).toContain("  consentModel: {\n    kind: 'practice-activation',\n  },");
+    expect(config).toContain("ods: 'FA123',");
     expect(project.files['start.ts']).toContain('startFromConfig');
     expect(project.files['README.md']).toContain('| FA123 | Canal Pharmacy | community-pharmacy | pilot |');
     expect(project.files['README.md']).toContain('"userId":"gp-y90001"');
