@@ -44,7 +44,7 @@ function decisionFor(roles: unknown) {
   });
 }
 
-describe('a heading registered with @openidcr/model', () => {
+describe('a heading registered with @openidcr/model [REQ-GOV-010]', () => {
   it('is accepted in roles and ISA sharing rules; an unknown one is refused with the known ids listed', () => {
     expect(registered.ok).toBe(true);
     expect(parseRoles(withPlans('hospital-clinician')).ok).toBe(true);

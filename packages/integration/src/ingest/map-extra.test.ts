@@ -17,7 +17,7 @@ function zal(ctx: MappingContext): MappedResource[] {
 
 const channel = (mapExtra: Channel['mapExtra']): Channel => ({ name: 'pas-with-z', profile: ShippedProfiles['acute-pas'], mapExtra });
 
-describe('a channel maps its sender\'s own segments (mapExtra)', () => {
+describe('a channel maps its sender\'s own segments (mapExtra) [REQ-INT-007]', () => {
   it('adds the extra resources to the same batch, with the source, provenance and a stable id', async () => {
     const { store, ingestor } = harness();
     const message = `${fixture('adt-a01.hl7').trimEnd()}\rZAL|1|Violent when intoxicated: attend in pairs\r`;
