@@ -29,7 +29,6 @@ const defined = defineSourceProfile({
     nhsNumberTypes: ['NH', 'NHSNO'],
     localAuthority: 'X9H-HOSPNO',
   },
-  codeSystems: { NSHPPC: 'https://fhir.northshire-hospice.example/CodeSystem/preferred-place-of-care' },
   processingIds: ['P'],
 });
 if (!defined.ok) throw new Error(defined.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
