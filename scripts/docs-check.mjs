@@ -63,6 +63,26 @@ export function brokenLinks(files = docFiles(), root = ROOT) {
   return problems;
 }
 
+/**
+ * The site's pages are listed in typedoc.json `projectDocuments`, in reading order. Every Markdown file under docs/
+ * (but the docs/README.md index) must be listed exactly once, or it would be missing from the site or shown twice.
+ */
+export function siteCoverage(files = docFiles(), root = ROOT) {
+  const patterns = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')).projectDocuments ?? [];
+  const matches = (pattern, file) => {
+    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*/g, '[^/]*')}$`);
+    return re.test(file);
+  };
+  const problems = [];
+  for (const file of files) {
+    if (file === 'docs/README.md') continue;
+    const hits = patterns.filter((p) => matches(p, file));
+    if (hits.length === 0) problems.push(`${file} is not in the site: add it to projectDocuments in typedoc.json`);
+    if (hits.length > 1) problems.push(`${file} is listed ${hits.length} times in typedoc.json projectDocuments (${hits.join(', ')}): the site would show it twice`);
+  }
+  return problems;
+}
+
 /** `import { a, b as c, type D } from '@openidcr/x'` in ts/js/mjs code blocks: [{ file, pkg, name }]. */
 export function snippetImports(files = docFiles(), root = ROOT) {
   const out = [];
@@ -166,7 +186,7 @@ export async function runSnippet(snippet, root = ROOT) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const ran = await Promise.all(runnableSnippets().map((s) => runSnippet(s)));
-  const problems = [...brokenLinks(), ...(await missingExports()), ...ran.filter(Boolean)];
+  const problems = [...brokenLinks(), ...siteCoverage(), ...(await missingExports()), ...ran.filter(Boolean)];
   if (problems.length) {
     console.error(problems.join('\n'));
     process.exit(1);

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOT, brokenLinks, missingExports } from './docs-check.mjs';
+import { ROOT, brokenLinks, missingExports, siteCoverage } from './docs-check.mjs';
 import { OUTPUT as CONFIG_REFERENCE, REGENERATE, renderConfigReference } from './config-reference.mjs';
 
 const MATRIX_DIR = join(ROOT, 'test-results/docs');
@@ -63,7 +63,7 @@ export async function writeMatrix() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const problems = [...brokenLinks(), ...(await missingExports())];
+  const problems = [...brokenLinks(), ...siteCoverage(), ...(await missingExports())];
   if (existsSync(CONFIG_REFERENCE) && readFileSync(CONFIG_REFERENCE, 'utf8') !== renderConfigReference())
     problems.push(`docs/reference/configuration.md is stale: run \`${REGENERATE}\``);
   if (problems.length) fail(`\n${problems.join('\n')}`);
