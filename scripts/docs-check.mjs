@@ -70,7 +70,7 @@ export function brokenLinks(files = docFiles(), root = ROOT) {
 export function siteCoverage(files = docFiles(), root = ROOT) {
   const patterns = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')).projectDocuments ?? [];
   const matches = (pattern, file) => {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*/g, '[^/]*')}$`);
+    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '(?:.*/)?')}$`);
     return re.test(file);
   };
   const problems = [];
