@@ -130,6 +130,11 @@ describe('a scaffolded project', () => {
     expect(md).toContain('| Warning | `parties` | no party is active, so nothing is shared |');
   }, 60_000);
 
+  it('type-checks: idcr.config.ts against the locality schema\'s types, start.ts and isa.ts against the packages\' (npm run typecheck)', async () => {
+    const typecheck = npm(['run', 'typecheck']);
+    expect(await typecheck.exited, typecheck.output()).toBe(0);
+  }, 60_000);
+
   it('[REQ-ARC-005] refuses to start when idcr.config.ts is edited wrongly, naming the field', async () => {
     const file = join(project, 'idcr.config.ts');
     const config = await readFile(file, 'utf8');

@@ -3,7 +3,7 @@ import { CONSENT_MODELS, packagesOf, slugOf, type Answers } from '../answers/ans
 import { buildDraftIsa, renderDraftIsa, type IsaDraft } from './isa.js';
 import { checkLocality, localityInputOf } from './locality.js';
 import { tsLiteral } from './literal.js';
-import { PACKAGES, TSX_RANGE } from './packages.js';
+import { DEV_DEPENDENCIES, PACKAGES, TSX_RANGE } from './packages.js';
 
 /** A project ready to write: file name → contents, the checked locality and the ISA draft. */
 export interface Project {
@@ -20,6 +20,7 @@ function packageJson(answers: Answers): string {
   const scripts: Record<string, string> = {
     start: 'tsx start.ts',
     isa: 'tsx isa.ts',
+    typecheck: 'tsc --noEmit',
   };
   if (answers.packages.includes('requirements'))
     scripts.conformance = 'node --import tsx ./node_modules/@openidcr/requirements/dist/cli.js conformance --config idcr.config.ts';
@@ -32,6 +33,7 @@ function packageJson(answers: Answers): string {
     engines: { node: '>=20.19' },
     scripts,
     dependencies: Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => a.localeCompare(b))),
+    devDependencies: DEV_DEPENDENCIES,
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
@@ -100,7 +102,7 @@ process.exitCode = findings.some((f) => f.severity === 'error') ? 1 : 0;
 
 const TSCONFIG = `${JSON.stringify(
   {
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, resolveJsonModule: true, skipLibCheck: true, noEmit: true },
+    compilerOptions: { target: 'ES2022', lib: ['ES2023'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, resolveJsonModule: true, skipLibCheck: true, noEmit: true, types: ['node'] },
     include: ['*.ts'],
   },
   null,
@@ -137,7 +139,8 @@ function readme(answers: Answers, locality: Locality, draft: IsaDraft): string {
   push('| `isa.json` | the Information Sharing Agreement, machine-readable: what the policy point enforces |');
   push('| `ISA.md` | the same agreement in plain English, with what is still to resolve |');
   push('| `start.ts` | what `npm start` runs (`startFromConfig` from `@openidcr/architecture`) |');
-  push('| `isa.ts` | what `npm run isa` runs: checks `isa.json` and writes `ISA.md` again |', '');
+  push('| `isa.ts` | what `npm run isa` runs: checks `isa.json` and writes `ISA.md` again |');
+  push('| `tsconfig.json` | `npm run typecheck` (and your editor) checks `idcr.config.ts` against the configuration\'s types |', '');
 
   push('## Organisations', '', '| ODS code | name | kind | go-live stage |', '| --- | --- | --- | --- |');
   for (const org of locality.organisations) push(`| ${org.ods} | ${org.name.replace(/\|/g, '\\|')} | ${org.kind} | ${org.stage} |`);

@@ -32,3 +32,6 @@ export const OPTIONAL_PACKAGES = PACKAGE_IDS.filter((id) => !PACKAGES[id].requir
 
 /** tsx runs `idcr.config.ts` and `start.ts` on Node 20, which cannot load TypeScript by itself. */
 export const TSX_RANGE = '^4.23.0';
+
+/** `npm run typecheck` in a new project: TypeScript and Node's types, so editors check idcr.config.ts against the schema. */
+export const DEV_DEPENDENCIES = { '@types/node': '^20.19.0', typescript: '^5.9.3' } as const;

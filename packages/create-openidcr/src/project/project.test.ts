@@ -92,7 +92,8 @@ describe('the project made from the answers', () => {
     expect(Object.keys(project.files).sort()).toEqual(['.gitignore', 'ISA.md', 'README.md', 'idcr.config.ts', 'isa.json', 'isa.ts', 'package.json', 'start.ts', 'tsconfig.json']);
     const pkg = JSON.parse(project.files['package.json']!) as { name: string; scripts: Record<string, string>; dependencies: Record<string, string> };
     expect(pkg.name).toBe('northshire-care-record');
-    expect(pkg.scripts).toEqual({ start: 'tsx start.ts', isa: 'tsx isa.ts' });
+    expect(pkg.scripts).toEqual({ start: 'tsx start.ts', isa: 'tsx isa.ts', typecheck: 'tsc --noEmit' });
+    expect(Object.keys((pkg as unknown as { devDependencies: object }).devDependencies)).toEqual(['@types/node', 'typescript']);
     expect(Object.keys(pkg.dependencies)).toEqual(['@openidcr/architecture', '@openidcr/citizen', '@openidcr/governance', 'tsx']);
     const config = project.files['idcr.config.ts']!;
     expect(config).toContain("import { defineLocality, type LocalityInput } from '@openidcr/architecture';");
