@@ -68,7 +68,7 @@ describe.skipIf(!PG)('audit completeness under concurrent load (PostgreSQL) [REQ
       );
       expect(ack).toMatch(/MSA\|AA\|/);
       const [patient] = await idcr.store.findPatientsByNhsNumber(nhs);
-      people.push({ id: patient!.id, patientKey: patient!.patientKey, nhs });
+      people.push({ id: patient!.id, patientKey: patient!.patientKey!, nhs });
     }
     client.close();
   }, 180_000);
