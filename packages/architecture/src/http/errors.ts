@@ -12,7 +12,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     if (error instanceof HttpProblem) return sendProblem(res, error);
     const { type, status } = (error ?? {}) as { type?: string; status?: number };
-    if (type === 'entity.parse.failed') return sendProblem(res, new HttpProblem(400, 'invalid', 'body: not valid JSON', { expression: 'body' }));
+    if (type === 'entity.parse.failed')
+      return sendProblem(res, new HttpProblem(400, 'invalid', /NUL/.test((error as Error).message) ? 'body: a string contains a NUL character' : 'body: not valid JSON', { expression: 'body' }));
     if (type === 'entity.too.large') return sendProblem(res, new HttpProblem(413, 'too-costly', 'body: too large for this route'));
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendProblem(res, new HttpProblem(415, 'not-supported', 'body: encoding or charset not supported'));
     if (typeof status === 'number' && status >= 400 && status < 500) return sendProblem(res, new HttpProblem(status, 'invalid', `request: refused (${status})`));

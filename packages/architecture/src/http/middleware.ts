@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import compression from 'compression';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { HttpProblem, sendProblem } from './outcome.js';
 
 const REQUEST_ID = /^[A-Za-z0-9\-_.:]{1,128}$/;
 
@@ -17,12 +18,42 @@ export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
 }
 
 /**
+ * Refuses, with a 400 OperationOutcome, a URL no route should see: a NUL byte anywhere (PostgreSQL text cannot hold
+ * one, and C code downstream stops at it), or a path whose percent-encoding is not UTF-8 (express would fail to decode
+ * it deep inside routing).
+ */
+export function urlGuard(): RequestHandler {
+  return (req, res, next) => {
+    const url = req.url ?? '';
+    if (/%00/.test(url) || url.includes('\u0000')) return sendProblem(res as Response, new HttpProblem(400, 'invalid', 'URL: contains a NUL byte (%00)'));
+    const path = url.split('?')[0]!;
+    try {
+      decodeURIComponent(path);
+    } catch {
+      return sendProblem(res as Response, new HttpProblem(400, 'invalid', 'URL: the path is not valid UTF-8 percent-encoding'));
+    }
+    next();
+  };
+}
+
+/**
+ * A `JSON.parse` reviver for body parsers that refuses a string or key holding a NUL character (`\u0000`): PostgreSQL
+ * cannot store one in text or jsonb, so it would fail deep in the store instead of as a 400 at the edge. Body parsers
+ * answer the SyntaxError as their usual 400 for a body that is not acceptable JSON.
+ */
+export function noNulReviver(key: string, value: unknown): unknown {
+  if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw new SyntaxError('body: a string contains a NUL character (\\u0000)');
+  return value;
+}
+
+/**
  * The HTTP hygiene every OpenIDCR server wears: security headers (`helmet`; an API needs no scripts, so the CSP
  * is `default-src 'none'`), gzip (`compression`), and one structured log line per request with its request id
  * (`pino-http`; the Authorization header is never logged).
  */
 export function httpHygiene(logger: Logger, options: { contentSecurityPolicy?: boolean } = {}): RequestHandler[] {
   return [
+    urlGuard(),
     helmet({
       contentSecurityPolicy: options.contentSecurityPolicy === false ? false : { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     }),

@@ -44,6 +44,12 @@ import {
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
+/** JSON.parse reviver: a NUL character (`\u0000`) in a string or key makes the body unacceptable (400), since the record store cannot hold one. */
+function refuseNul(key: string, value: unknown): unknown {
+  if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw new SyntaxError('a string contains a NUL character');
+  return value;
+}
+
 /** The routes under `/citizen/me`: each names its audit action and the proxy permission it needs. */
 const ME_ROUTES = {
   'GET /record': { action: 'read-record', proxy: 'record' },
@@ -374,7 +380,7 @@ export function citizenRouter(deps: CitizenDeps): Router {
   };
 
   const router = express.Router();
-  router.use('/citizen', express.json({ limit: '32kb', type: ['application/json', 'application/fhir+json'] }));
+  router.use('/citizen', express.json({ limit: '32kb', type: ['application/json', 'application/fhir+json'], reviver: refuseNul }));
 
   // The policy point of the citizen API: no /citizen/me route runs without passing here, and nothing is sent unaudited.
   router.use('/citizen/me', async (req: Request, res: Response) => {
@@ -455,7 +461,8 @@ export function citizenRouter(deps: CitizenDeps): Router {
   // Body parser failures (bad JSON, too large) as OperationOutcomes.
   router.use('/citizen', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
     const type = (error as { type?: string } | null)?.type;
-    if (type === 'entity.parse.failed') return sendProblem(res, new CitizenProblem(400, 'invalid', '(body): not valid JSON'), randomUUID());
+    if (type === 'entity.parse.failed')
+      return sendProblem(res, new CitizenProblem(400, 'invalid', /NUL/.test((error as Error).message) ? '(body): a string contains a NUL character' : '(body): not valid JSON'), randomUUID());
     if (type === 'entity.too.large') return sendProblem(res, new CitizenProblem(413, 'too-long', '(body): larger than 32 kB'), randomUUID());
     next(error);
   });
