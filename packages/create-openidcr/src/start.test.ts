@@ -66,7 +66,7 @@ beforeAll(async () => {
       topology: 'pooled',
       storage: 'pglite',
       auth: { mode: 'dev' },
-      packages: [],
+      packages: ['requirements'],
       mllpPort: 0,
     },
     { cwd },
@@ -130,7 +130,14 @@ describe('a scaffolded project', () => {
     expect(md).toContain('| Warning | `parties` | no party is active, so nothing is shared |');
   }, 60_000);
 
-  it('type-checks: idcr.config.ts against the locality schema\'s types, start.ts and isa.ts against the packages\' (npm run typecheck)', async () => {
+  it('npm run conformance reports what the configuration meets against the requirements catalogue', async () => {
+    const conformance = npm(['run', 'conformance']);
+    expect(await conformance.exited, conformance.output()).toBe(0);
+    expect(conformance.output()).toMatch(/# Conformance of Calder Valley\n\n\d+ met, \d+ turned off by this configuration, 0 gaps\./);
+    expect(conformance.output()).toContain('**REQ-GOV-007** (must) Practice activation — the locality does not use practice activation');
+  }, 60_000);
+
+  it('type-checks: idcr.config.ts against the locality schema\'s types, the scripts against the packages\' (npm run typecheck)', async () => {
     const typecheck = npm(['run', 'typecheck']);
     expect(await typecheck.exited, typecheck.output()).toBe(0);
   }, 60_000);

@@ -38,10 +38,10 @@ describe('create-openidcr (no prompts)', () => {
     expect(ok.stdout).toContain('Created the North Riding shared care record in north');
     expect(ok.stdout).toContain('  cd north\n  npm install\n  npm start');
     const dir = join(cwd, 'north');
-    expect((await readdir(dir)).sort()).toEqual(['.gitignore', 'ISA.md', 'README.md', 'idcr.config.ts', 'isa.json', 'isa.ts', 'package.json', 'start.ts', 'tsconfig.json']);
+    expect((await readdir(dir)).sort()).toEqual(['.gitignore', 'ISA.md', 'README.md', 'conformance.ts', 'idcr.config.ts', 'isa.json', 'isa.ts', 'package.json', 'start.ts', 'tsconfig.json']);
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
     expect(Object.keys(pkg.dependencies)).toEqual(['@openidcr/architecture', '@openidcr/citizen', '@openidcr/governance', '@openidcr/requirements', 'tsx']);
-    expect(pkg.scripts.conformance).toContain('conformance --config idcr.config.ts');
+    expect(pkg.scripts.conformance).toBe('tsx conformance.ts');
     // Loading idcr.config.ts itself needs tsx, as npm start runs it: test/start.test.ts does that.
     const isa = JSON.parse(await readFile(join(dir, 'isa.json'), 'utf8'));
     expect(isa.status).toBe('draft');

@@ -23,7 +23,7 @@ function packageJson(answers: Answers): string {
     typecheck: 'tsc --noEmit',
   };
   if (answers.packages.includes('requirements'))
-    scripts.conformance = 'node --import tsx ./node_modules/@openidcr/requirements/dist/cli.js conformance --config idcr.config.ts';
+    scripts.conformance = 'tsx conformance.ts';
   const pkg = {
     name: `${name}-care-record`,
     version: '0.1.0',
@@ -100,6 +100,15 @@ console.log(\`ISA.md written: \${findings.filter((f) => f.severity === 'error').
 process.exitCode = findings.some((f) => f.severity === 'error') ? 1 : 0;
 `;
 
+const CONFORMANCE_TS = `import { checkConformance, conformanceToMarkdown, loadCatalogue } from '@openidcr/requirements';
+import locality from './idcr.config.js';
+
+// What this configuration meets, turns off and leaves as gaps against the OpenIDCR requirements catalogue.
+const report = checkConformance(loadCatalogue(), locality);
+console.log(conformanceToMarkdown(report, locality.name));
+process.exitCode = report.totals.mustGaps.length > 0 ? 1 : 0;
+`;
+
 const TSCONFIG = `${JSON.stringify(
   {
     compilerOptions: { target: 'ES2022', lib: ['ES2023'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, resolveJsonModule: true, skipLibCheck: true, noEmit: true, types: ['node'] },
@@ -140,6 +149,7 @@ function readme(answers: Answers, locality: Locality, draft: IsaDraft): string {
   push('| `ISA.md` | the same agreement in plain English, with what is still to resolve |');
   push('| `start.ts` | what `npm start` runs (`startFromConfig` from `@openidcr/architecture`) |');
   push('| `isa.ts` | what `npm run isa` runs: checks `isa.json` and writes `ISA.md` again |');
+  if (answers.packages.includes('requirements')) push('| `conformance.ts` | what `npm run conformance` runs: what this configuration meets, turns off and leaves as gaps against the requirements catalogue |');
   push('| `tsconfig.json` | `npm run typecheck` (and your editor) checks `idcr.config.ts` against the configuration\'s types |', '');
 
   push('## Organisations', '', '| ODS code | name | kind | go-live stage |', '| --- | --- | --- | --- |');
@@ -208,6 +218,7 @@ export function buildProject(answers: Answers, now: Date = new Date()): Project 
     '.gitignore': GITIGNORE,
     'README.md': readme(answers, locality, draft),
   };
+  if (answers.packages.includes('requirements')) files['conformance.ts'] = CONFORMANCE_TS;
   if (answers.storage === 'postgres') files['.env.example'] = `# Copy to .env (never committed) or set in the environment.\nDATABASE_URL=${answers.databaseUrl!.replace(/^(postgres(ql)?:\/\/)([^@/]*@)?/, '$1user:password@')}\n`;
   return { files, locality, isa: draft };
 }
