@@ -70,7 +70,7 @@ export function brokenLinks(files = docFiles(), root = ROOT) {
 export function siteCoverage(files = docFiles(), root = ROOT) {
   const patterns = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')).projectDocuments ?? [];
   const matches = (pattern, file) => {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '(?:.*/)?')}$`);
+    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '%%DIRS%%').replace(/\*/g, '[^/]*').replace(/%%DIRS%%/g, '(?:.*/)?')}$`);
     return re.test(file);
   };
   const problems = [];
@@ -143,7 +143,7 @@ export async function missingExports(imports = snippetImports(), resolveFrom = j
 
 /**
  * Code blocks marked `runnable` after their language (```ts runnable, ```js runnable) are whole programs: they are
- * run (TypeScript transpiled first) in a scratch folder that resolves the workspace's packages, and must exit 0; a
+ * run (TypeScript type-checked, strict, against the packages' types, then transpiled) in a scratch folder that resolves the workspace's packages, and must exit 0; a
  * `// prints: <text>` line in the block must appear in what it prints.
  */
 export function runnableSnippets(files = docFiles(), root = ROOT) {
@@ -159,8 +159,37 @@ export function runnableSnippets(files = docFiles(), root = ROOT) {
   return out;
 }
 
-/** Runs one runnable snippet; resolves to a problem string, or undefined when it ran as documented. */
-export async function runSnippet(snippet, root = ROOT) {
+/** Type-checks TypeScript snippets in one program (strict, NodeNext, against the packages' types): problem per snippet. */
+async function typecheck(snippets, root) {
+  const { mkdtempSync, writeFileSync, symlinkSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const ts = (await import('typescript')).default;
+  const dir = mkdtempSync(join(tmpdir(), 'openidcr-snippet-types-'));
+  try {
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    const files = snippets.map((snippet, i) => {
+      const file = join(dir, `snippet-${i}.mts`);
+      writeFileSync(file, snippet.code);
+      return file;
+    });
+    const program = ts.createProgram(files, {
+      module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
+      lib: ['lib.es2023.d.ts'], strict: true, noUncheckedIndexedAccess: true, noEmit: true, skipLibCheck: true, types: ['node'],
+    });
+    const diagnostics = ts.getPreEmitDiagnostics(program);
+    return snippets.map((snippet, i) => {
+      const errors = diagnostics.filter((d) => d.file?.fileName === files[i]);
+      if (!errors.length) return undefined;
+      const text = errors.map((d) => `line ${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+      return `${snippet.file}:${snippet.line}: does not type-check: ${text.slice(0, 3).join(' | ')}`;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs one snippet (already type-checked); resolves to a problem string, or undefined when it ran as documented. */
+async function run(snippet, root) {
   const { mkdtempSync, writeFileSync, symlinkSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { spawnSync } = await import('node:child_process');
@@ -173,20 +202,36 @@ export async function runSnippet(snippet, root = ROOT) {
       code = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
     }
     writeFileSync(join(dir, 'snippet.mjs'), code);
-    const run = spawnSync(process.execPath, ['snippet.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(process.execPath, ['snippet.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
     const where = `${snippet.file}:${snippet.line}`;
-    if (run.status !== 0) return `${where}: exited ${run.status ?? run.signal}: ${(run.stderr || run.stdout).trim().split('\n').slice(0, 5).join(' | ')}`;
-    const missing = snippet.expected.filter((e) => !run.stdout.replace(/\s+/g, ' ').includes(e.replace(/\s+/g, ' ')));
-    if (missing.length) return `${where}: printed ${JSON.stringify(run.stdout.trim())}, not ${missing.map((m) => JSON.stringify(m)).join(', ')}`;
+    if (result.status !== 0) return `${where}: exited ${result.status ?? result.signal}: ${(result.stderr || result.stdout).trim().split('\n').slice(0, 5).join(' | ')}`;
+    const missing = snippet.expected.filter((e) => !result.stdout.replace(/\s+/g, ' ').includes(e.replace(/\s+/g, ' ')));
+    if (missing.length) return `${where}: printed ${JSON.stringify(result.stdout.trim())}, not ${missing.map((m) => JSON.stringify(m)).join(', ')}`;
     return undefined;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** Type-checks (TypeScript) and runs snippets: one problem string per snippet that is not as documented. */
+export async function checkSnippets(snippets = runnableSnippets(), root = ROOT) {
+  const typed = snippets.filter((s) => /^(ts|typescript)$/.test(s.language));
+  const typeProblems = typed.length ? await typecheck(typed, root) : [];
+  const problems = [];
+  for (const snippet of snippets) {
+    const typeProblem = typeProblems[typed.indexOf(snippet)];
+    problems.push(typeProblem ?? (await run(snippet, root)));
+  }
+  return problems.filter(Boolean);
+}
+
+/** One snippet: resolves to its problem, or undefined. */
+export async function runSnippet(snippet, root = ROOT) {
+  return (await checkSnippets([snippet], root))[0];
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const ran = await Promise.all(runnableSnippets().map((s) => runSnippet(s)));
-  const problems = [...brokenLinks(), ...siteCoverage(), ...(await missingExports()), ...ran.filter(Boolean)];
+  const problems = [...brokenLinks(), ...siteCoverage(), ...(await missingExports()), ...(await checkSnippets())];
   if (problems.length) {
     console.error(problems.join('\n'));
     process.exit(1);
