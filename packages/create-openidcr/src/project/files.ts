@@ -165,7 +165,7 @@ function readme(answers: Answers, locality: Locality, draft: IsaDraft): string {
   push('## Signing in', '');
   if (locality.auth.mode === 'dev') {
     push(
-      'Sign-in uses the **development issuer** with demo users. Anyone who can reach `/dev/token` can act as a demo user: use it only with synthetic data, and switch `auth` in `idcr.config.ts` to your OpenID Connect provider (`mode: \'oidc\'`) before real data arrives.',
+      'Sign-in uses the **development issuer** with demo users. Anyone who can reach `/dev/token` can act as a demo user, so the record listens on this machine only (`127.0.0.1`): use it only with synthetic data, and switch `auth` in `idcr.config.ts` to your OpenID Connect provider (`mode: \'oidc\'`) before real data arrives or other machines connect.',
       '',
       '```sh',
       `curl -s -X POST ${url}/dev/token -H 'content-type: application/json' -d '{"userId":"${locality.auth.users[0]!.id}"}'`,

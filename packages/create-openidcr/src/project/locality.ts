@@ -84,7 +84,8 @@ export function localityInputOf(answers: Answers, isa: Isa): LocalityInput {
         ? { kind: 'federated', sources: answers.sources.map((s) => ({ organisation: s.organisation, baseUrl: s.baseUrl })) }
         : { kind: 'pooled' },
     storage: { url: storageUrlOf(answers) },
-    ports: { http: answers.httpPort },
+    // Demo tokens are for anyone who can reach /dev/token: with the development issuer, listen on this machine only.
+    ports: answers.auth.mode === 'dev' ? { http: answers.httpPort, host: '127.0.0.1' } : { http: answers.httpPort },
   };
 }
 

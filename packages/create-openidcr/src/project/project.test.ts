@@ -80,6 +80,8 @@ describe('the project made from the answers', () => {
         expect(locality.organisations.map((o) => o.ods)).toEqual(checked.organisations.map((o) => o.ods));
         expect(locality.topology.kind).toBe(checked.topology);
         expect(locality.isa.consentModel.kind).toBe(checked.consentModel);
+        // Demo sign-in never listens beyond this machine.
+        expect(locality.ports.host).toBe(checked.auth.mode === 'dev' ? '127.0.0.1' : '0.0.0.0');
         // The channels never collide with the HTTP port or each other, so it also starts.
         expect(parseIsa(JSON.parse(project.files['isa.json']!)).ok).toBe(true);
       }),
