@@ -7,7 +7,7 @@ export { parseStoreUrl, DEFAULT_SCHEMA } from './url.js';
 export type { StoreLocation } from './url.js';
 export { StoreError, isStoreError } from './errors.js';
 export type { StoreErrorCode } from './errors.js';
-export type { Db, Engine, Queryable, QueryResult } from './db/db.js';
+export type { Db, Engine, Queryable, QueryResult, TransactionOptions } from './db/db.js';
 export { isValidSchemaName } from './db/db.js';
 export { migrate } from './schema/migrate.js';
 export type { MigrationReport } from './schema/migrate.js';

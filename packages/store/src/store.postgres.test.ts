@@ -70,4 +70,29 @@ describe.skipIf(!url)('PostgreSQL migrations', () => {
       await client.end();
     }
   }, 30_000);
+
+  it('appends audit rows on a connection of their own: they do not wait behind reads holding every pooled one', async () => {
+    const schema = freshSchema();
+    const db = await openDb(`${url}`, { schema, maxConnections: 1 });
+    const store = createRecordStore(db, await migrate(db));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let heldOpen!: () => void;
+    const opened = new Promise<void>((resolve) => (heldOpen = resolve));
+    // The pool's only connection is taken by a transaction that waits until the audit row is stored.
+    const holder = db.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      heldOpen();
+      await held;
+    });
+    try {
+      await opened;
+      const rows = await store.appendAuditBatch([{ event: { action: 'read' }, patientKey: 'p' }], () => 'h1');
+      expect(rows.map((row) => row.hash)).toEqual(['h1']);
+    } finally {
+      release();
+      await holder;
+      await store.close();
+    }
+  }, 30_000);
 });

@@ -21,6 +21,15 @@ export interface Queryable {
   copyFrom?(sql: string, lines: Iterable<string> | AsyncIterable<string>): Promise<void>;
 }
 
+/** How a transaction is run. */
+export interface TransactionOptions {
+  /**
+   * `serial`: on a connection kept for writes that a lock serialises anyway (the audit chain), so they never wait
+   * behind reads for a pooled connection. PostgreSQL only; PGlite has one connection.
+   */
+  lane?: 'serial' | undefined;
+}
+
 /**
  * The small interface both engines are adapted to. All SQL in this package goes through it, always with
  * `$n` parameters; the only identifier ever spliced into SQL is a schema name checked by `assertSchemaName`.
@@ -30,7 +39,7 @@ export interface Db extends Queryable {
   /** The PostgreSQL schema the store's tables live in. */
   readonly schema: string;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 

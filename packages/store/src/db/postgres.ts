@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { StoreError } from '../errors.js';
-import type { Db, Queryable, QueryResult } from './db.js';
+import type { Db, Queryable, QueryResult, TransactionOptions } from './db.js';
 import { quoteSchemaName } from './db.js';
 
 /** How a store rides out PostgreSQL being unreachable for a moment (a restart, a failover). */
@@ -107,16 +107,23 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  */
 export async function openPostgres(connectionString: string, schema: string, options: PostgresOptions = {}): Promise<Db> {
   quoteSchemaName(schema);
-  const pool = new pg.Pool({
-    connectionString,
-    max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
-    keepAlive: true,
-    // Set at connection start, so no statement can run before it holds.
-    options: `-c search_path=${schema}`,
-  });
-  // An idle client losing its connection must not crash the process; the next query reports the failure.
-  pool.on('error', () => undefined);
+  const makePool = (max: number): pg.Pool => {
+    const made = new pg.Pool({
+      connectionString,
+      max,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
+      keepAlive: true,
+      // Set at connection start, so no statement can run before it holds.
+      options: `-c search_path=${schema}`,
+    });
+    // An idle client losing its connection must not crash the process; the next query reports the failure.
+    made.on('error', () => undefined);
+    return made;
+  };
+  const pool = makePool(options.maxConnections ?? 10);
+  // The serial lane: one connection of its own for writes that are serialised anyway (the audit chain), made on
+  // first use, so they never wait behind reads for a pooled connection.
+  let serialPool: pg.Pool | undefined;
   let server = 'the server';
   try {
     const url = new URL(connectionString);
@@ -146,8 +153,8 @@ export async function openPostgres(connectionString: string, schema: string, opt
   };
 
   /** A pooled client, with an error listener for as long as it is checked out (pg emits 'error' on it otherwise unheard). */
-  async function checkout(): Promise<pg.PoolClient> {
-    const client = await pool.connect();
+  async function checkout(from: pg.Pool = pool): Promise<pg.PoolClient> {
+    const client = await from.connect();
     client.on('error', ignore);
     return client;
   }
@@ -219,10 +226,11 @@ export async function openPostgres(connectionString: string, schema: string, opt
     schema,
     query: direct.query,
     exec: (script) => direct.query(script).then(() => undefined),
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>, transactionOptions: TransactionOptions = {}): Promise<T> {
+      const from = transactionOptions.lane === 'serial' ? (serialPool ??= makePool(1)) : pool;
       // Getting a connection and BEGIN are repeated while PostgreSQL is unreachable: nothing has run yet.
       const client = await withRetry(async () => {
-        const candidate = await checkout();
+        const candidate = await checkout(from);
         try {
           await candidate.query('BEGIN');
           return candidate;
@@ -266,6 +274,8 @@ export async function openPostgres(connectionString: string, schema: string, opt
         giveBack(client, broken);
       }
     },
-    close: () => pool.end(),
+    async close() {
+      await Promise.all([pool.end(), serialPool?.end()]);
+    },
   };
 }

@@ -270,7 +270,7 @@ export async function appendAuditBatch(
       stored.push(...rows.map(toAudit).sort((a, b) => a.seq - b.seq));
     }
     return stored;
-  });
+  }, { lane: 'serial' });
 }
 
 /** Filters for reading the audit log; results are in chain order (seq ascending). */
