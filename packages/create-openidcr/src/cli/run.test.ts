@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Prompter } from '../answers/prompts.js';
 import { run } from './run.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -17,10 +18,17 @@ afterAll(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
-async function cli(args: string[], options: { interactive?: boolean } = {}) {
+async function cli(args: string[], options: { interactive?: boolean; prompter?: Prompter } = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, interactive: options.interactive ?? false, now: new Date('2026-11-22T10:00:00Z') });
+  const code = await run(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd,
+    interactive: options.interactive ?? false,
+    prompter: options.prompter,
+    now: new Date('2026-11-22T10:00:00Z'),
+  });
   return { code, stdout, stderr };
 }
 
@@ -104,6 +112,33 @@ describe('create-openidcr (no prompts)', () => {
     const config = await readFile(join(cwd, 'fed', 'idcr.config.ts'), 'utf8');
     expect(config).toContain("kind: 'federated',");
     expect(config).toContain('channels: [],');
+  });
+
+  it('at a terminal, asks only what the flags leave out; Ctrl-C at a prompt writes nothing', async () => {
+    const cancelled = Object.assign(new Error('User force closed the prompt with SIGINT'), { name: 'ExitPromptError' });
+    const asked: string[] = [];
+    const prompter: Prompter = {
+      input: async (q) => {
+        asked.push(q.message);
+        throw cancelled;
+      },
+      select: async () => {
+        throw cancelled;
+      },
+      checkbox: async () => {
+        throw cancelled;
+      },
+      confirm: async () => {
+        throw cancelled;
+      },
+    };
+    const out = await cli(['asked', '--name', 'Asked', '--org', 'Y90001:gp-practice:Riverside Surgery', '--consent', 'implied-opt-out', '--topology', 'pooled', '--mllp-port', '0', '--storage', 'pglite', '--auth', 'dev', '--packages', 'none'], {
+      interactive: true,
+      prompter,
+    });
+    expect(asked).toEqual(['Information governance contact people can object to (email or phone; blank to fill in later)']);
+    expect(out).toMatchObject({ code: 130, stderr: 'Cancelled: nothing was written.\n' });
+    expect(await readdir(cwd)).not.toContain('asked');
   });
 
   it('runs as the built bin, taking no prompts when stdin is not a terminal', async () => {
