@@ -715,6 +715,44 @@ describe('B1 oversized and deeply nested bodies: a clear 413 or 400, and the ser
   });
 });
 
+// ---- B6: source systems → integration --------------------------------------------------------------------------------
+
+describe('B6 feeding the record [REQ-INT-003, REQ-SEC-002]', () => {
+  const hl7 = (token: string, body: string) =>
+    call(t, `/integration/hl7?channel=${t.app.locality.channels[0]!.id}`, { method: 'POST', token, headers: { 'Content-Type': 'x-application/hl7-v2+er7' }, body });
+  const header = (id: string) => `MSH|^~\\&|PAS|${t.app.locality.channels[0]!.sender}|OPENIDCR|LOCALITY|20260101120000||ADT^A08^ADT_A01|${id}|P|2.4`;
+
+  it('a clinician\'s token without the system/hl7.write scope cannot send HL7: 403 naming the scope, nothing stored', async () => {
+    const res = await hl7(gpToken, `${header('NOSCOPE-1')}\rPID|1||${other.nhsNumber}^^^NHS^NH||CHANGED^Name||19700101|U`);
+    expect(res.status).toBe(403);
+    expectOutcome(res, 'forbidden', /system\/hl7\.write/);
+    expect((await t.app.store.listMessages({ limit: 500 })).items.some((m) => m.controlId === 'NOSCOPE-1')).toBe(false);
+  });
+
+  it('HL7 with a NUL byte (which the store cannot hold) is refused for good, not "resend later", over HTTP and MLLP, and dead-lettered', async () => {
+    const sender = await t.tokenFor(admin, {}, { scope: 'system/hl7.write' });
+    const message = (id: string) => `${header(id)}\rPID|1||9999999999^^^NHS^NH||SMITH\u0000DROP^John||19700101|U`;
+    const res = await hl7(sender, message('NUL-HTTP-1'));
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/MSA\|AR\|NUL-HTTP-1\|message: contains a NUL byte/);
+    expect(res.text).not.toMatch(/resend later/);
+    const { MllpClient } = await import('@openidcr/integration');
+    const channel = t.app.locality.channels[0]!;
+    const client = new MllpClient({ port: t.app.mllpPorts[channel.id]!, host: '127.0.0.1', attempts: 1, ackTimeoutMs: 30_000 });
+    try {
+      expect(await client.send(message('NUL-MLLP-1'))).toMatch(/MSA\|AR\|NUL-MLLP-1\|message: contains a NUL byte/);
+    } finally {
+      client.close();
+    }
+    const letters = (await t.app.store.listDeadLetters({ limit: 100 })).items;
+    for (const id of ['NUL-HTTP-1', 'NUL-MLLP-1']) expect(letters.find((l) => l.controlId === id)?.raw, id).toContain('SMITH\\X00\\DROP');
+    const odd = await hl7(sender, `${header('BADUTF-1')}\rPID|1||9999999999^^^NHS^NH||SM\uFFFDITH\uD800^John||19700101|U`);
+    expect(odd.status).toBeLessThan(500);
+    expect(odd.text).toMatch(/MSA\|A[AER]\|BADUTF-1/);
+    expect((await call(t, '/healthz')).status).toBe(200);
+  });
+});
+
 // ---- B7: application → audit --------------------------------------------------------------------------------------------
 
 describe('B7 audit rows that could be skipped [REQ-GOV-014, REQ-GOV-015]', () => {

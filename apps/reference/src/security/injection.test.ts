@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NHS_NUMBER_SYSTEM } from '@openidcr/model';
-import { call, diagnosticsOf, leaked, startTarget, type DemoUser, type KnownPatient, type Target } from './harness.js';
+import { call, diagnosticsOf, leaked, startTarget, type KnownPatient, type Target } from './harness.js';
 
 /** Strings that break out of quoting, comment out the rest of a statement, stack statements, or smuggle operators. */
 const PAYLOADS = [
@@ -45,7 +45,6 @@ const matchesOf = (body: Record<string, unknown> | undefined) =>
 function injectionSuite(engine: string, storageUrl: () => string | undefined) {
   describe(`injection in every search parameter and stored body (${engine}) [REQ-SEC-002]`, () => {
     let t: Target;
-    let gp: DemoUser;
     let token: string;
     let own: KnownPatient;
     let routes: SearchRoute[];
@@ -60,7 +59,6 @@ function injectionSuite(engine: string, storageUrl: () => string | undefined) {
         const candidateToken = await t.tokenFor(candidate);
         for (const p of [...t.patients].sort((a, b) => b.items.length - a.items.length)) {
           if ((await call(t, `/fhir/Patient/${p.patientIds[0]}`, { token: candidateToken })).status === 200) {
-            gp = candidate;
             token = candidateToken;
             own = p;
             break;

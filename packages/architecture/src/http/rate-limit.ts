@@ -13,16 +13,16 @@ import { HttpProblem, sendProblem } from './outcome.js';
  */
 export const RateLimitsSchema = z.object({
   /** Off only where a load generator must not be throttled (benchmarks), never to "fix" a busy locality. */
-  enabled: z.boolean().default(true),
-  windowSeconds: z.number().int().min(1).max(3600).default(60),
+  enabled: z.boolean().default(true).describe('Rate limiting on (default). Off only where a load generator must not be throttled, such as a benchmark.'),
+  windowSeconds: z.number().int().min(1).max(3600).default(60).describe('The window the limits count over, in seconds.'),
   /** Per IP address per window: sign-in (`/dev/token`, `/dev/authorize`, `/dev/launch`). */
-  signIn: z.number().int().min(1).max(100_000).default(30),
+  signIn: z.number().int().min(1).max(100_000).default(30).describe('Requests per window from one IP address to the sign-in routes (`/dev/token`, `/dev/authorize`, `/dev/launch`).'),
   /** Per IP address per window: requests without a bearer token (capability, notice, web app files, SMART discovery). */
-  public: z.number().int().min(1).max(1_000_000).default(600),
+  public: z.number().int().min(1).max(1_000_000).default(600).describe('Requests per window from one IP address without a bearer token (web app files, capability statement, notice, SMART discovery).'),
   /** Per signed-in user per window: every request with a bearer token. */
-  user: z.number().int().min(1).max(1_000_000).default(1200),
+  user: z.number().int().min(1).max(1_000_000).default(1200).describe('Requests per window from one signed-in user (the token\'s issuer and subject), wherever they come from.'),
   /** Per IP address per window: requests refused because the bearer token did not verify (401). */
-  badToken: z.number().int().min(1).max(1_000_000).default(120),
+  badToken: z.number().int().min(1).max(1_000_000).default(120).describe('Requests per window from one IP address whose bearer token fails verification (401). A token seen to verify is never held back by it.'),
 });
 export type RateLimits = z.output<typeof RateLimitsSchema>;
 export type RateLimitsInput = z.input<typeof RateLimitsSchema>;

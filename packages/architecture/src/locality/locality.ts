@@ -167,12 +167,15 @@ export const LocalitySchema = z.object({
   /** Longest a request may take to drain at shutdown. */
   shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),
   /** Requests per window per user (signed in) or per IP address (sign-in, public routes, bad tokens): 429 past them. */
-  rateLimits: RateLimitsSchema.prefault({}),
+  rateLimits: RateLimitsSchema.prefault({}).describe('Rate limits: per signed-in user, and per IP address for sign-in, public routes and bad tokens. Past a limit the answer is 429 with Retry-After.'),
   /**
    * Behind a reverse proxy, which hops to trust for the client address (express `trust proxy`: `true`, a hop count,
    * or addresses such as `"loopback"`). Default false: `X-Forwarded-For` is ignored, so it cannot dodge rate limits.
    */
-  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10), z.string().min(1)]).default(false),
+  trustProxy: z
+    .union([z.boolean(), z.number().int().min(0).max(10), z.string().min(1)])
+    .default(false)
+    .describe('Behind a reverse proxy: the proxy hops trusted for the client address (express `trust proxy`: true, a hop count, or addresses such as "loopback"). Default false, so X-Forwarded-For cannot dodge a rate limit.'),
 });
 /** A locality as written (defaults optional). */
 export type LocalityInput = z.input<typeof LocalitySchema>;

@@ -4,7 +4,7 @@ import express, { type Express } from 'express';
 import type { JWTVerifyGetKey } from 'jose';
 import { pino, type Logger } from 'pino';
 import { createLocalityPolicy, createConsentModel, type ConsentModel } from '@openidcr/governance';
-import { Ingestor, ShippedProfiles, createHl7HttpHandler, createMllpServer, ingestHandler, isShippedProfileId, type Channel as IngestChannel, type MllpServer } from '@openidcr/integration';
+import { Ingestor, ShippedProfiles, buildAck, createHl7HttpHandler, createMllpServer, ingestHandler, isShippedProfileId, reject, type Channel as IngestChannel, type MllpServer } from '@openidcr/integration';
 import { openStore, type RecordStore } from '@openidcr/store';
 import { createDevIssuer, type DevIssuer } from '../auth/dev-issuer.js';
 import { smartRouter } from '../auth/smart.js';
@@ -69,6 +69,36 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function ingestChannelOf(channel: Locality['channels'][number]): IngestChannel {
   if (!isShippedProfileId(channel.profile)) throw new LocalityConfigError([{ path: 'channels', message: `unknown profile ${channel.profile}` }]);
   return { name: channel.id, profile: { ...ShippedProfiles[channel.profile], id: channel.id, odsCode: channel.organisation, sendingFacility: channel.sender } };
+}
+
+/**
+ * A message holding a NUL byte can never be stored (PostgreSQL text cannot hold one), so answering "resend later"
+ * would stall the sender's queue on it for ever. It is refused for good (AR naming the problem) and dead-lettered with
+ * each NUL written as the HL7 hex escape `\X00\`, so the message is not lost and an administrator can see it.
+ */
+async function refuseNulMessage(payload: string, channel: string | undefined, store: Pick<RecordStore, 'recordDeadLetter'>, logger: Logger): Promise<string | undefined> {
+  if (!payload.includes('\u0000')) return undefined;
+  const escaped = payload.replaceAll('\u0000', '\\X00\\');
+  const separator = escaped.startsWith('MSH') && escaped.length > 3 ? escaped[3]! : '|';
+  const msh = (escaped.split(/\r\n|\r|\n/)[0] ?? '').split(separator);
+  const [messageCode = '', triggerEvent = ''] = (msh[8] ?? '').split(escaped[4] ?? '^');
+  const header = {
+    sendingApplication: msh[2] ?? '',
+    sendingFacility: msh[3] ?? '',
+    controlId: msh[9] ?? '',
+    messageCode,
+    triggerEvent,
+    version: msh[11] ?? '',
+    acceptAckType: msh[14] ?? '',
+    applicationAckType: msh[15] ?? '',
+  };
+  const problem = reject('nul-byte', 'message: contains a NUL byte (0x00), which the record cannot store; remove it at the source and send the message again', 102);
+  try {
+    await store.recordDeadLetter({ sender: header.sendingFacility || header.sendingApplication || 'unknown', controlId: header.controlId || undefined, channel, raw: escaped, error: problem.message, receivedAt: new Date().toISOString() });
+  } catch (err) {
+    logger.warn({ err, channel }, 'a message with a NUL byte could not be dead-lettered');
+  }
+  return buildAck(header, 'rejected', [problem], { application: 'OPENIDCR', facility: 'OPENIDCR' }).text;
 }
 
 /**
@@ -145,7 +175,10 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
         const channelId = typeof req.query.channel === 'string' ? req.query.channel : undefined;
         if (channels.size > 0 && (channelId === undefined || !channels.has(channelId)))
           return sendProblem(res, new HttpProblem(400, 'invalid', `channel: give ?channel= one of ${[...channels.keys()].join(', ')}`, { expression: 'channel' }));
-        const answer = await handleHl7(typeof req.body === 'string' ? req.body : '', channelId ? channels.get(channelId) : undefined);
+        const body = typeof req.body === 'string' ? req.body : '';
+        const refused = await refuseNulMessage(body, channelId, store, logger);
+        if (refused !== undefined) return res.status(400).type('x-application/hl7-v2+er7').send(refused);
+        const answer = await handleHl7(body, channelId ? channels.get(channelId) : undefined);
         res.status(answer.status).type(answer.contentType).send(answer.ack);
       } catch (error) {
         next(error);
@@ -179,7 +212,7 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
           handler: async (payload) => {
             inFlight++;
             try {
-              return await handle(payload);
+              return (payload.includes(0) ? await refuseNulMessage(payload.toString('utf8'), channel.id, store, logger) : undefined) ?? (await handle(payload));
             } finally {
               inFlight--;
             }
