@@ -63,7 +63,7 @@ export type FhirJson = { resourceType: string; [key: string]: unknown };
 
 /**
  * Two source FHIR servers (the practice's GP system and the trust's EPR) and the IDCR in the federated topology in
- * front of them: nothing pooled, every view fans out to both at view time (2 s timeout each), merges by NHS number,
+ * front of them: nothing pooled, every view fans out to both at view time (10 s timeout each: a stopped source fails at once, a slow one is given up on), merges by NHS number,
  * and goes through the same policy point and audit as a pooled record. The store (PGlite in memory) holds only
  * consents, relationships and the audit.
  */
@@ -80,8 +80,8 @@ export async function startFederatedLocality(people: readonly SyntheticPatientRe
       topology: {
         kind: 'federated',
         sources: [
-          { organisation: practice.ods, baseUrl: gp.url, timeoutMs: 2000 },
-          { organisation: trust.ods, baseUrl: acute.url, timeoutMs: 2000 },
+          { organisation: practice.ods, baseUrl: gp.url, timeoutMs: 10_000 },
+          { organisation: trust.ods, baseUrl: acute.url, timeoutMs: 10_000 },
         ],
       },
       storage: { url: 'pglite:memory' },
