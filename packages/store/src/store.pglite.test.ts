@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb, openStore, openStoreOnPglite, createRecordStore } from './store.js';
 import { migrate } from './schema/migrate.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema/migrations.js';
 import { describeRecordStoreContract } from './store.suite.js';
 import { batch, observation } from './store.fixtures.js';
 
@@ -18,18 +19,18 @@ describe('PGlite on disk', () => {
     const dir = mkdtempSync(join(tmpdir(), 'idcr-store-'));
     try {
       const first = await openStore(`pglite:${dir}`);
-      expect(first.migration).toEqual({ from: 0, to: 1, applied: [1] });
+      expect(first.migration).toEqual({ from: 0, to: SCHEMA_VERSION, applied: MIGRATIONS.map((m) => m.version) });
       await first.applyBatch(batch('LAB', [{ patientKey: 'p1', resource: observation('disk-1', '2024-01-01') }]));
       await first.close();
 
       const db = await openDb(`pglite:${dir}`);
       const second = createRecordStore(db, await migrate(db));
-      expect(second.migration).toEqual({ from: 1, to: 1, applied: [] });
+      expect(second.migration).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
       expect((await second.read('Observation', 'disk-1'))?.patientKey).toBe('p1');
       // As if a newer version of the package had written it: it is refused, naming both versions.
       await db.query("INSERT INTO schema_migrations (version, name) VALUES (7, 'from the future')");
       await second.close();
-      await expect(openStore(`pglite:${dir}`)).rejects.toMatchObject({ code: 'schema-too-new', message: expect.stringMatching(/version 7.*version 1/) });
+      await expect(openStore(`pglite:${dir}`)).rejects.toMatchObject({ code: 'schema-too-new', message: expect.stringMatching(new RegExp(`version 7.*version ${SCHEMA_VERSION}`)) });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -72,10 +72,18 @@ export async function findCandidates(db: Queryable, demographics: PersonDemograp
   const postcode = demographics.postcode ? normalisePostcode(demographics.postcode) : null;
   const birthDate = demographics.birthDate && /^\d{4}-\d{2}-\d{2}$/.test(demographics.birthDate) ? demographics.birthDate : null;
   if (family === null && postcode === null && birthDate === null) return [];
+  // The first `size` people of each block in person order come straight from an index; the best `size` of their
+  // union (same birth date and family name first) are the same people the whole blocks would give.
   const { rows } = await db.query<PersonRow>(
-    `${PERSON_SELECT} WHERE p.merged_into IS NULL
-       AND (p.birth_date = $1::date OR p.family_norm = $2::text OR p.postcode_norm = $3::text)
-     ORDER BY (p.birth_date = $1::date AND p.family_norm = $2::text) DESC NULLS LAST, p.person_id LIMIT $4`,
+    `WITH hits AS (
+       (SELECT person_id, 0 AS rank FROM persons WHERE merged_into IS NULL AND birth_date = $1::date AND family_norm = $2::text ORDER BY person_id LIMIT $4)
+       UNION ALL (SELECT person_id, 1 FROM persons WHERE merged_into IS NULL AND birth_date = $1::date ORDER BY person_id LIMIT $4)
+       UNION ALL (SELECT person_id, 1 FROM persons WHERE merged_into IS NULL AND family_norm = $2::text ORDER BY person_id LIMIT $4)
+       UNION ALL (SELECT person_id, 1 FROM persons WHERE merged_into IS NULL AND postcode_norm = $3::text ORDER BY person_id LIMIT $4)
+     ), best AS (
+       SELECT person_id, min(rank) AS rank FROM hits GROUP BY person_id ORDER BY min(rank), person_id LIMIT $4
+     )
+     ${PERSON_SELECT} JOIN best b ON b.person_id = p.person_id ORDER BY b.rank, p.person_id`,
     [birthDate, family, postcode, size],
   );
   return rows.map(toPerson);
