@@ -140,7 +140,7 @@ describe('prompts', () => {
       [/FHIR R4 endpoint of Northshire Council/, ''],
       [/FHIR R4 endpoint of Canal Pharmacy/, ''],
       [/Where is the record kept/, 'postgres'],
-      [/PostgreSQL URL/, 'postgres://idcr:hunter2@db/idcr'],
+      [/PostgreSQL URL/, 'postgres://idcr:hunter2@db/idcr'], // secrets-scan: allow (made-up password the code must refuse)
       [/PostgreSQL URL/, 'postgres://idcr@db/idcr'],
       [/How do users sign in/, 'oidc'],
       [/Issuer URL/, 'https://login.northshire.example'],

@@ -164,12 +164,12 @@ describe('the project made from the answers', () => {
   });
 
   it('never writes a PostgreSQL password: the URL is refused, and .env.example shows where it goes', () => {
-    const refused = parseAnswers({ ...northshire, storage: 'postgres', databaseUrl: 'postgres://idcr:s3cret@db.internal/idcr' });
+    const refused = parseAnswers({ ...northshire, storage: 'postgres', databaseUrl: 'postgres://idcr:s3cret@db.internal/idcr' }); // secrets-scan: allow (made-up password the code must refuse)
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.issues[0]!.path).toBe('databaseUrl');
     const project = buildProject(answers({ ...northshire, storage: 'postgres', databaseUrl: 'postgres://idcr@db.internal:5432/idcr' }), now);
     expect(project.locality.storage.url).toBe('postgres://idcr@db.internal:5432/idcr');
-    expect(project.files['.env.example']).toBe('# Copy to .env (never committed) or set in the environment.\nDATABASE_URL=postgres://user:password@db.internal:5432/idcr\n');
+    expect(project.files['.env.example']).toBe('# Copy to .env (never committed) or set in the environment.\nDATABASE_URL=postgres://user:password@db.internal:5432/idcr\n'); // secrets-scan: allow (a placeholder, not a password)
   });
 
   it('refuses answers that cannot make a locality, naming each answer', () => {
