@@ -22,6 +22,7 @@ export * from './ingest/keyed-lock.js';
 export * from './ingest/memory.js';
 export * from './ingest/ingestor.js';
 export * from './ingest/fhir-bundle.js';
+export * from './ingest/relationships.js';
 // Transport
 export * from './mllp/framing.js';
 export * from './mllp/server.js';

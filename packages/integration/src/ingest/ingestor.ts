@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { DeadLetter, IdentityChange, IdentityLookup, IngestBatch, MessageLogEntry, Sink } from '@openidcr/model';
+import type { DeadLetter, IdentityChange, IdentityLookup, IngestBatch, IngestRelationship, MessageLogEntry, Sink } from '@openidcr/model';
 import { localIdentifierSystem } from '@openidcr/model';
 import { buildAck, type Ack, type AckOptions } from '../hl7/ack.js';
 import { parseUnit, type Hl7Header, type Hl7Message, type ParseOutcome } from '../hl7/message.js';
@@ -7,12 +7,13 @@ import { businessError, Hl7ErrorCodes, type Hl7Problem } from '../hl7/problems.j
 import { splitMessages, type MessageUnit } from '../hl7/split.js';
 import type { MappedResource, MappingContext } from '../mapping/context.js';
 import { finishResources, prepareMessage, sourceOfMessage, type PreparedMessage } from '../mapping/index.js';
-import { patientResource } from '../mapping/patient.js';
+import { patientElementsNotCarried, patientResource } from '../mapping/patient.js';
 import { MasterPatientIndex, type MpiOptions } from '../mpi/mpi.js';
 import { ShippedProfiles } from '../profiles/shipped.js';
 import type { SourceProfile } from '../profiles/profile.js';
 import { ingestFhirBundle, type BundleIngestResult } from './fhir-bundle.js';
 import { KeyedLock } from './keyed-lock.js';
+import { DEFAULT_RELATIONSHIP_RULES, relationshipsFrom, type RelationshipRules } from './relationships.js';
 
 /** A named feed and the profile its messages are read with. */
 export interface Channel {
@@ -57,6 +58,12 @@ export interface IngestorOptions {
   /** ACK MSH-3/MSH-4. */
   application?: string | undefined;
   facility?: string | undefined;
+  /**
+   * Legitimate relationships from feeds (an admission, an open episode, a referral received), stored with the
+   * message: how long they last after the care ends. `false`: none are recorded (the policy then relies on
+   * registration and relationships entered elsewhere).
+   */
+  relationships?: Partial<RelationshipRules> | false | undefined;
   /** Clock and id generator (tests and golden files). */
   now?: (() => Date) | undefined;
   newId?: (() => string) | undefined;
@@ -201,6 +208,8 @@ export class Ingestor {
     const receivedAt = this.now().toISOString();
     let identity: IdentityChange[] = [];
     let resources: MappedResource[] = [];
+    let relationships: IngestRelationship[] = [];
+    let keepIfAbsent: string[] = [];
     let personId: string | undefined;
 
     if (prepared.spec && prepared.patient) {
@@ -241,7 +250,13 @@ export class Ingestor {
       }
       if (ctx.problems.length > 0) return fail(ctx.problems.some((p) => p.severity === 'reject') ? 'rejected' : 'error', ctx.problems);
       const patient = patientResource(personId, prepared.patient, resolution.nhsNumber, resolution.localIds, localIdentifierSystem) as MappedResource;
+      // A message that does not carry an element (no PD1: no registered GP) leaves what an earlier one said.
+      keepIfAbsent = patientElementsNotCarried(message, message.segment('PID')!, patient);
       resources = finishResources(sourceOfMessage(prepared), [patient, ...mapped], { receivedAt, contentHash });
+      if (this.options.relationships !== false) {
+        const rules = { ...DEFAULT_RELATIONSHIP_RULES, ...this.options.relationships };
+        relationships = relationshipsFrom(mapped, { personId, ods: prepared.ods, messageType: message.type, sourceTime: prepared.sourceTime }, rules);
+      }
     } else if (!prepared.spec) {
       warnings.push(`no mapping for ${message.type}: message logged and acknowledged, nothing mapped`);
     }
@@ -267,7 +282,9 @@ export class Ingestor {
         patientKey: resource.resourceType === 'Organization' ? undefined : personId,
         resource,
         sourceTime: prepared.sourceTime,
+        ...(resource.resourceType === 'Patient' && keepIfAbsent.length > 0 ? { keepIfAbsent } : {}),
       })),
+      ...(relationships.length > 0 ? { relationships } : {}),
     };
     const base = { messageType: message.type, controlId: header.controlId, sender, channel: channel.name, problems: [], warnings };
     let result;

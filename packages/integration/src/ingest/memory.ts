@@ -5,6 +5,7 @@ import type {
   DeadLetterInput,
   IdentityLookup,
   IngestBatch,
+  IngestRelationship,
   LocalIdentifier,
   MessageLogEntry,
   PersonDemographics,
@@ -12,6 +13,7 @@ import type {
   ResourceLike,
   Sink,
 } from '@openidcr/model';
+import { keepAbsentElements } from '@openidcr/model';
 import { soundex } from '../mpi/matching.js';
 
 interface StoredResource {
@@ -30,6 +32,8 @@ export class MemoryStore implements Sink, IdentityLookup {
   readonly resources = new Map<string, StoredResource>();
   readonly messages: MessageLogEntry[] = [];
   readonly deadLetters: DeadLetter[] = [];
+  /** Legitimate relationships learnt from messages, by patient key and id (replaced by a later version). */
+  readonly relationships = new Map<string, Omit<IngestRelationship, 'from'>>();
   readonly persons = new Map<string, PersonRecord>();
   readonly reviewQueue: { personId: string; candidatePersonId: string; score: number; status: string; explanation: string[] }[] = [];
   private readonly messageKeys = new Map<string, MessageLogEntry>();
@@ -106,15 +110,23 @@ export class MemoryStore implements Sink, IdentityLookup {
     }
     let written = 0;
     let stale = 0;
+    const staleKeys = new Set<string>();
     for (const item of batch.resources) {
       const k = `${item.resource.resourceType}/${item.resource.id}`;
       const before = resource(k);
       if (before?.sourceTime && item.sourceTime && Date.parse(before.sourceTime) > Date.parse(item.sourceTime)) {
         stale++;
+        staleKeys.add(k);
         continue;
       }
-      resources.set(k, { patientKey: item.patientKey, resource: item.resource, sourceTime: item.sourceTime ?? before?.sourceTime, version: (before?.version ?? 0) + 1 });
+      const content = keepAbsentElements(item.resource, item.keepIfAbsent, before?.resource) as StoredResource['resource'];
+      resources.set(k, { patientKey: item.patientKey, resource: content, sourceTime: item.sourceTime ?? before?.sourceTime, version: (before?.version ?? 0) + 1 });
       written++;
+    }
+    const links = new Map<string, Omit<IngestRelationship, 'from'>>();
+    for (const { from, ...link } of batch.relationships ?? []) {
+      if (from && staleKeys.has(`${from.resourceType}/${from.id}`)) continue;
+      links.set(`${link.patientKey}\u001f${link.id}`, link);
     }
     for (const [k, v] of persons) {
       this.persons.set(k, v);
@@ -127,6 +139,7 @@ export class MemoryStore implements Sink, IdentityLookup {
     }
     this.reviewQueue.push(...review);
     for (const [k, v] of resources) this.resources.set(k, v);
+    for (const [k, v] of links) this.relationships.set(k, v);
     this.messages.push(batch.message);
     this.messageKeys.set(this.key(batch.message), batch.message);
     return { status: 'applied', resourcesWritten: written, resourcesSkippedAsStale: stale };
@@ -166,6 +179,15 @@ export class MemoryStore implements Sink, IdentityLookup {
   /** Resources of one person (reads follow nothing: the patient key is what the store holds). */
   resourcesOf(personId: string): (ResourceLike & { id: string })[] {
     return [...this.resources.values()].filter((r) => r.patientKey === personId).map((r) => r.resource);
+  }
+
+  /** Relationships of a person (following merges to the survivor, like the store), in force at `at` when given. */
+  relationshipsOf(personId: string, at?: string): Omit<IngestRelationship, 'from'>[] {
+    const keys = new Set([personId, ...[...this.persons.values()].filter((p) => p.mergedInto === personId).map((p) => p.personId)]);
+    const time = at === undefined ? undefined : Date.parse(at);
+    return [...this.relationships.values()].filter(
+      (r) => keys.has(r.patientKey) && (time === undefined || (Date.parse(r.startedAt) <= time && (r.endedAt === undefined || Date.parse(r.endedAt) > time))),
+    );
   }
 
   get(type: string, id: string): (ResourceLike & { id: string }) | undefined {

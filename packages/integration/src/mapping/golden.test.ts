@@ -17,7 +17,9 @@ describe('HL7 v2 → FHIR golden files [REQ-INT-005]', () => {
         expect(parsed.ok ? [] : parsed.issues, `${resource.resourceType}/${resource.id}`).toEqual([]);
         expect(resource.meta?.source).toMatch(/^https:\/\/fhir\.nhs\.uk\/Id\/ods-organization-code\|/);
       }
-      const golden = { ack: result?.ack?.split('\r'), warnings: result?.warnings, identity: store.persons.size, resources };
+      // Legitimate relationships the message gives (admissions, episodes, referrals): reviewed with the mapping.
+      const relationships = [...store.relationships.values()];
+      const golden = { ack: result?.ack?.split('\r'), warnings: result?.warnings, identity: store.persons.size, resources, ...(relationships.length ? { relationships } : {}) };
       await expect(JSON.stringify(golden, null, 2) + '\n').toMatchFileSnapshot(`../../fixtures/golden/${name.replace('.hl7', '.json')}`);
     });
   }

@@ -157,3 +157,30 @@ export function patientResource(
   ];
   return { ...facts.resource, resourceType: 'Patient', id: personId, ...(identifier.length ? { identifier } : {}) };
 }
+
+/** The Patient elements read from each PID field (and PD1 for the registered GP). */
+const PATIENT_ELEMENTS: ReadonlyArray<{ elements: string[]; segment: 'PID' | 'PD1'; fields: number[] }> = [
+  { elements: ['name'], segment: 'PID', fields: [5] },
+  { elements: ['birthDate'], segment: 'PID', fields: [7] },
+  { elements: ['gender'], segment: 'PID', fields: [8] },
+  { elements: ['address'], segment: 'PID', fields: [11] },
+  { elements: ['telecom'], segment: 'PID', fields: [13, 14] },
+  { elements: ['deceasedDateTime', 'deceasedBoolean'], segment: 'PID', fields: [29, 30] },
+  { elements: ['generalPractitioner'], segment: 'PD1', fields: [3, 4] },
+];
+
+/**
+ * Patient elements this message says nothing about, so a store keeps what an earlier message recorded: in HL7 v2 an
+ * empty field means "not sent" and only `""` means "delete". A PID without PD1 (a result, a prescription, a letter)
+ * leaves the registered GP as it was; a PD1 whose practice (or GP) field is `""` clears it.
+ */
+export function patientElementsNotCarried(message: Hl7Message, pid: Hl7Segment, resource: Record<string, unknown>): string[] {
+  const keep: string[] = [];
+  for (const rule of PATIENT_ELEMENTS) {
+    if (rule.elements.some((element) => resource[element] !== undefined)) continue;
+    const segment = rule.segment === 'PID' ? pid : message.segment('PD1');
+    const cleared = segment !== undefined && rule.fields.some((field) => segment.isNull(field));
+    if (!cleared) keep.push(...rule.elements);
+  }
+  return keep;
+}

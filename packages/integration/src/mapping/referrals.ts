@@ -1,4 +1,4 @@
-import { CodeSystems } from '@openidcr/model';
+import { CodeSystems, ODS_CODE_SYSTEM } from '@openidcr/model';
 import { practitionerRef, prune } from './datatypes.js';
 import { patientRef, reader, stableId, type MappedResource, type MappingContext } from './context.js';
 
@@ -21,6 +21,14 @@ export function mapReferral(ctx: MappingContext): MappedResource[] {
     const org = p.text(7, 1).trim();
     return person || org ? { display: person || org } : undefined;
   };
+  // The organisation referred to: PRD-7 with identifier type ODS, else the facility of PRD-4 (contact location).
+  const referredToOds = (() => {
+    if (!referredTo) return undefined;
+    const typed = referredTo.repetitions(7).map((_, i) => ({ value: referredTo.get(7, 1, 1, i).trim(), type: (referredTo.get(7, 2, 1, i).trim() || referredTo.get(7, 4, 1, i).trim()).toUpperCase() })).find((x) => x.type === 'ODS' && x.value);
+    const code = (typed?.value || referredTo.get(4, 4).trim()).toUpperCase();
+    return /^[A-Z0-9]{3,6}$/.test(code) ? code : undefined;
+  })();
+  const performer = prdName(referredTo) || referredToOds ? { ...prdName(referredTo), ...(referredToOds ? { identifier: { system: ODS_CODE_SYSTEM, value: referredToOds } } : {}) } : undefined;
   const reasons = [...r.codedAll(10), ...ctx.message.all('DG1').map((dg1) => reader(ctx, dg1).coded(3))].filter((c) => c !== undefined);
   return [
     prune({
@@ -35,7 +43,7 @@ export function mapReferral(ctx: MappingContext): MappedResource[] {
       subject: patientRef(ctx),
       authoredOn: r.softDateTime(7) ?? r.softDateTime(9) ?? ctx.sourceTime,
       requester: prdName(referring) ?? practitionerRef(ctx.message.segment('PV1') ?? rf1, 8),
-      performer: prdName(referredTo) ? [prdName(referredTo)] : undefined,
+      performer: performer ? [performer] : undefined,
       reasonCode: reasons,
       note: ctx.message.all('NTE').map((n) => ({ text: n.fieldText(3) })).filter((n) => n.text.trim()),
     }) as MappedResource,

@@ -73,6 +73,38 @@ export interface BatchResource {
    * newer one: a resource whose stored `sourceTime` is later than this one is left as it is.
    */
   sourceTime?: string | undefined;
+  /**
+   * Top-level elements the message did not carry (an HL7 v2 field left empty means "not sent", not "delete"; a PID
+   * without PD1 says nothing about the registered GP). A sink keeps the stored values of these elements when the
+   * incoming resource has none, instead of replacing the whole resource. An element the message cleared explicitly
+   * (`""`) is not listed, so it is cleared.
+   */
+  keepIfAbsent?: string[] | undefined;
+}
+
+/**
+ * A legitimate relationship learnt from a message (an admission, a referral received, an open episode of care),
+ * stored in the same transaction as the message. The same id replaces the earlier version (discharge ends it).
+ */
+export interface IngestRelationship {
+  patientKey: string;
+  /** Stable, derived from the resource it was read from, so a re-sent or updated message replaces it. */
+  id: string;
+  /** `*`: every user of `organisation`. */
+  userId: string;
+  /** ODS code of the organisation providing the care. */
+  organisation?: string | undefined;
+  /** `encounter`, `episode`, `referral`, ... (the governance relationship kinds). */
+  kind: string;
+  /** Where it was learnt from, e.g. `ADT^A01 RAE`. */
+  source?: string | undefined;
+  startedAt: string;
+  endedAt?: string | undefined;
+  /**
+   * The resource (in the same batch) it was read from: when the sink skips that resource as stale (an older
+   * message arriving late), it skips the relationship too, so a late A01 cannot reopen a discharged stay.
+   */
+  from?: { resourceType: string; id: string } | undefined;
 }
 
 /** The outcome an inbound message was given. */
@@ -100,6 +132,8 @@ export interface IngestBatch {
   message: MessageLogEntry;
   resources: BatchResource[];
   identity: IdentityChange[];
+  /** Legitimate relationships the message gives (optional: a sink that keeps none, e.g. a plain FHIR server, ignores them). */
+  relationships?: IngestRelationship[] | undefined;
 }
 
 /** What a sink did with a batch. */
@@ -138,4 +172,20 @@ export interface IdentityLookup {
   findPersonByLocalIdentifier(identifier: LocalIdentifier): Promise<PersonRecord | undefined>;
   /** People who might be this one: a blocking query (e.g. same birth date, or same phonetic family name). */
   findCandidates(demographics: PersonDemographics, limit: number): Promise<PersonRecord[]>;
+}
+
+/**
+ * The incoming resource with the elements it does not carry taken from the stored version (`keepIfAbsent`): a
+ * message without PD1 must not erase the registered GP an earlier one recorded.
+ */
+export function keepAbsentElements(resource: ResourceLike, keep: readonly string[] | undefined, stored: ResourceLike | undefined): ResourceLike {
+  if (!keep || keep.length === 0 || !stored) return resource;
+  let merged: ResourceLike | undefined;
+  for (const element of keep) {
+    if (element === 'resourceType' || element === 'id' || element === 'meta') continue;
+    if (resource[element] !== undefined || stored[element] === undefined) continue;
+    merged ??= { ...resource };
+    merged[element] = stored[element];
+  }
+  return merged ?? resource;
 }

@@ -52,6 +52,19 @@ export const batchResourceSchema = z.object({
   patientKey: nonEmpty.optional(),
   resource,
   sourceTime: instant.optional(),
+  keepIfAbsent: z.array(z.string().regex(/^[a-z][A-Za-z0-9]*$/, 'must name a top-level element')).optional(),
+});
+
+const relationship = z.object({
+  patientKey: nonEmpty,
+  id: nonEmpty,
+  userId: nonEmpty,
+  organisation: nonEmpty.optional(),
+  kind: nonEmpty,
+  source: z.string().optional(),
+  startedAt: instant,
+  endedAt: instant.optional(),
+  from: z.object({ resourceType: nonEmpty, id: nonEmpty }).optional(),
 });
 
 const ingestBatch = z.object({
@@ -69,6 +82,7 @@ const ingestBatch = z.object({
   }),
   resources: z.array(batchResourceSchema),
   identity: z.array(identityChange),
+  relationships: z.array(relationship).optional(),
 });
 
 const deadLetter = z.object({
@@ -94,8 +108,8 @@ type Loose = Record<string, unknown> | undefined | null;
  */
 function project(item: unknown): unknown {
   if (typeof item !== 'object' || item === null) return item;
-  const { patientKey, sourceTime, resource } = item as { patientKey?: unknown; sourceTime?: unknown; resource?: Loose };
-  const projected: Record<string, unknown> = { patientKey, sourceTime };
+  const { patientKey, sourceTime, resource, keepIfAbsent } = item as { patientKey?: unknown; sourceTime?: unknown; resource?: Loose; keepIfAbsent?: unknown };
+  const projected: Record<string, unknown> = { patientKey, sourceTime, keepIfAbsent };
   if (resource !== undefined) {
     projected.resource = typeof resource === 'object' && resource !== null ? { resourceType: resource.resourceType, id: resource.id } : resource;
   }

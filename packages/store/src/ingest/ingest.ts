@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ApplyResult, DeadLetter, DeadLetterInput, IngestBatch, MessageLogEntry, MessageOutcome } from '@openidcr/model';
 import type { Db, Queryable } from '../db/db.js';
 import { StoreError } from '../errors.js';
+import { putRelationship } from '../governance/governance.js';
 import { applyIdentityChange } from '../identity/mpi.js';
 import type { Page } from '../paging/cursor.js';
 import { decodeCursor, encodeCursor, instantParam, pageSize, queryFingerprint } from '../paging/cursor.js';
@@ -78,6 +79,11 @@ async function applyOnce(db: Db, batch: IngestBatch, hooks: ApplyHooks): Promise
     }
     for (const change of batch.identity) await applyIdentityChange(tx, change, now);
     const outcome = await writeResources(tx, batch.resources, now);
+    for (const link of batch.relationships ?? []) {
+      // A relationship read from a resource that was too old to store is too old too (a late A01 after the A03).
+      if (link.from && outcome.stale.has(`${link.from.resourceType}/${link.from.id}`)) continue;
+      await putRelationship(tx, link);
+    }
     if (hooks.beforeCommit) await hooks.beforeCommit(tx);
     return { status: 'applied', resourcesWritten: outcome.written, resourcesSkippedAsStale: outcome.skippedAsStale };
   });

@@ -1,4 +1,4 @@
-import type { BatchResource, ResourceLike } from '@openidcr/model';
+import { keepAbsentElements, type BatchResource, type ResourceLike } from '@openidcr/model';
 import type { Queryable } from '../db/db.js';
 import { indexColumnsOf, patientIdentifiersOf, patientSearchRowsOf } from './extract.js';
 
@@ -6,6 +6,8 @@ import { indexColumnsOf, patientIdentifiersOf, patientSearchRowsOf } from './ext
 export interface WriteOutcome {
   written: number;
   skippedAsStale: number;
+  /** `Type/id` of each resource skipped as stale. */
+  stale: Set<string>;
 }
 
 interface Existing {
@@ -137,6 +139,23 @@ function timeOf(value: string | null | undefined | Date): number | undefined {
 
 const keyOf = (resourceType: string, id: string): string => `${resourceType}/${id}`;
 
+const BODIES: Record<'keyed' | 'reference', string> = {
+  keyed: `SELECT resource_type, id, body FROM resources
+    WHERE (resource_type, id) IN (SELECT t, i FROM jsonb_to_recordset($1::jsonb) AS k(t text, i text))`,
+  reference: `SELECT resource_type, id, body FROM reference_resources
+    WHERE (resource_type, id) IN (SELECT t, i FROM jsonb_to_recordset($1::jsonb) AS k(t text, i text))`,
+};
+
+/** Stored bodies of the resources that keep elements their update does not carry (already locked by loadExisting). */
+async function loadBodies(tx: Queryable, sql: string, items: readonly BatchResource[]): Promise<Map<string, ResourceLike>> {
+  const wanted = items.filter((item) => item.keepIfAbsent && item.keepIfAbsent.length > 0);
+  if (wanted.length === 0) return new Map();
+  const keys = wanted.map((item) => ({ t: item.resource.resourceType, i: item.resource.id }));
+  const { rows } = await tx.query<{ resource_type: string; id: string; body: ResourceLike }>(sql, [JSON.stringify(keys)]);
+  return new Map(rows.map((row) => [keyOf(row.resource_type, row.id), row.body]));
+}
+
+
 async function loadExisting(tx: Queryable, sql: string, items: readonly BatchResource[]): Promise<Map<string, Existing>> {
   const keys = new Map<string, { t: string; i: string }>();
   for (const item of items) keys.set(keyOf(item.resource.resourceType, item.resource.id), { t: item.resource.resourceType, i: item.resource.id });
@@ -166,9 +185,11 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
   const referenceItems = items.filter((item) => item.patientKey === undefined);
   let written = 0;
   let skippedAsStale = 0;
+  const stale = new Set<string>();
   for (const [group, target] of [[patientItems, PATIENT_TARGET], [referenceItems, REFERENCE_TARGET]] as const) {
     if (group.length === 0) continue;
     const state = await loadExisting(tx, target.existing, group);
+    const bodies = await loadBodies(tx, target.keyed ? BODIES.keyed : BODIES.reference, group);
     // Earlier versions of a resource sent twice in one batch: only the last is current, every one is history.
     const superseded: Row[] = [];
     const current = new Map<string, Row>();
@@ -180,11 +201,13 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
       const incomingTime = timeOf(item.sourceTime);
       if (previous?.sourceTime !== undefined && incomingTime !== undefined && incomingTime < previous.sourceTime) {
         skippedAsStale++;
+        stale.add(key);
         continue;
       }
       const version = (previous?.version ?? 0) + 1;
       const keptTime = incomingTime ?? previous?.sourceTime;
-      const body: ResourceLike = { ...resource, meta: { ...resource.meta, versionId: String(version), lastUpdated: now } };
+      const content = keepAbsentElements(resource, item.keepIfAbsent, current.get(key)?.body ?? bodies.get(key));
+      const body: ResourceLike = { ...content, meta: { ...resource.meta, versionId: String(version), lastUpdated: now } };
       const columns = indexColumnsOf(body);
       const row: Row = {
         resource_type: resource.resourceType,
@@ -221,7 +244,7 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
     await insertInChunks(tx, [...current.values()], target.keyed, target.upsert);
     if (target.keyed) await writePatientIndex(tx, [...current.values()]);
   }
-  return { written, skippedAsStale };
+  return { written, skippedAsStale, stale };
 }
 
 async function writePatientIndex(tx: Queryable, rows: readonly Row[]): Promise<void> {
