@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { authenticate, userOf, verifyStoreAudit, type AuthenticatedUser, type Locality, type TokenVerifier, type UnitCosts } from '@openidcr/architecture';
-import { noNulReviver } from '@openidcr/architecture';
+import { refuseNulInJson } from '@openidcr/architecture';
 import { checkIsa, renderIsa } from '@openidcr/governance';
 import { MllpClient } from '@openidcr/integration';
 import type { Db, RecordStore } from '@openidcr/store';
@@ -91,7 +91,7 @@ export function appApi(deps: AppApiDeps): Router {
     );
   });
 
-  router.post('/app/feedback', auth, express.json({ limit: '8kb', reviver: noNulReviver }), async (req, res, next) => {
+  router.post('/app/feedback', auth, express.json({ limit: '8kb', verify: refuseNulInJson }), async (req, res, next) => {
     try {
       const user = userOf(res) as AuthenticatedUser;
       if (user.kind !== 'professional') return problem(res, 403, 'forbidden', 'feedback is given by professionals');
@@ -157,7 +157,7 @@ export function appApi(deps: AppApiDeps): Router {
     }
   });
 
-  admin.post('/mpi/review', express.json({ limit: '4kb', reviver: noNulReviver }), async (req, res, next) => {
+  admin.post('/mpi/review', express.json({ limit: '4kb', verify: refuseNulInJson }), async (req, res, next) => {
     try {
       const parsed = MpiDecisionSchema.safeParse(req.body);
       if (!parsed.success) return zodProblem(res, parsed.error);

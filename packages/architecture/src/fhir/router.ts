@@ -7,7 +7,7 @@ import { BREAK_GLASS_REASONS, requestBreakGlass, type BreakGlassGrant, type Deci
 import type { RecordStore } from '@openidcr/store';
 import { authenticate, userOf, type AuthenticatedUser, type TokenVerifier } from '../auth/tokens.js';
 import { HttpProblem, badParameter, issue, outcome, sendFhir, sendProblem, storeUnavailable } from '../http/outcome.js';
-import { httpHygiene, noNulReviver } from '../http/middleware.js';
+import { httpHygiene, refuseNulInJson } from '../http/middleware.js';
 import { storeAuditSink, type AuditSink } from '../policy/audit.js';
 import { PolicyPoint, inMemoryGrants, type BreakGlassGrants, type GovernanceReader, type PatientScope, type PolicyAlert, type PolicyInputs } from '../policy/pep.js';
 import { pooledSource } from '../topology/pooled.js';
@@ -620,7 +620,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     }),
   );
   router.use('/fhir', authenticate(deps.auth));
-  router.use('/fhir', express.json({ limit: '16kb', type: ['application/json', 'application/fhir+json'], reviver: noNulReviver }));
+  router.use('/fhir', express.json({ limit: '16kb', type: ['application/json', 'application/fhir+json'], verify: refuseNulInJson }));
   for (const route of routes) router[route.method](`/fhir${route.path}`, route.handler);
   router.all(
     '/fhir{/*rest}',

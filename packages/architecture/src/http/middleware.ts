@@ -36,14 +36,17 @@ export function urlGuard(): RequestHandler {
   };
 }
 
+/** A `\u0000` escape in JSON text: a backslash-u-0000 not itself escaped (an even number of backslashes before it). */
+const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
 /**
- * A `JSON.parse` reviver for body parsers that refuses a string or key holding a NUL character (`\u0000`): PostgreSQL
- * cannot store one in text or jsonb, so it would fail deep in the store instead of as a 400 at the edge. Body parsers
- * answer the SyntaxError as their usual 400 for a body that is not acceptable JSON.
+ * A `verify` hook for JSON body parsers (`express.json({ verify: refuseNulInJson })`) that refuses a body holding a
+ * NUL character (`\u0000`): PostgreSQL cannot store one in text or jsonb, so it would fail deep in the store instead of
+ * as a 400 at the edge. It reads the raw text, so it costs one scan and no recursion (deep nesting still reaches the
+ * schema, which names the field); body parsers answer it as a 400 `entity.parse.failed`.
  */
-export function noNulReviver(key: string, value: unknown): unknown {
-  if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw new SyntaxError('body: a string contains a NUL character (\\u0000)');
-  return value;
+export function refuseNulInJson(_req: unknown, _res: unknown, body: Buffer): void {
+  if (body.includes(0) || NUL_ESCAPE.test(body.toString('utf8'))) throw Object.assign(new SyntaxError('body: a string contains a NUL character (\\u0000)'), { status: 400, type: 'entity.parse.failed' });
 }
 
 /**

@@ -44,10 +44,14 @@ import {
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
-/** JSON.parse reviver: a NUL character (`\u0000`) in a string or key makes the body unacceptable (400), since the record store cannot hold one. */
-function refuseNul(key: string, value: unknown): unknown {
-  if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw new SyntaxError('a string contains a NUL character');
-  return value;
+/**
+ * `verify` hook of the JSON body parser: a NUL character (raw, or a `\u0000` escape not itself escaped) makes the body
+ * unacceptable (400), since the record store cannot hold one. A scan of the raw text: no recursion, so deep nesting still
+ * reaches the schema, which names the field.
+ */
+function refuseNul(_req: unknown, _res: unknown, body: Buffer): void {
+  if (body.includes(0) || /(?:^|[^\\])(?:\\\\)*\\u0000/.test(body.toString('utf8')))
+    throw Object.assign(new SyntaxError('a string contains a NUL character'), { status: 400, type: 'entity.parse.failed' });
 }
 
 /** The routes under `/citizen/me`: each names its audit action and the proxy permission it needs. */
@@ -380,7 +384,7 @@ export function citizenRouter(deps: CitizenDeps): Router {
   };
 
   const router = express.Router();
-  router.use('/citizen', express.json({ limit: '32kb', type: ['application/json', 'application/fhir+json'], reviver: refuseNul }));
+  router.use('/citizen', express.json({ limit: '32kb', type: ['application/json', 'application/fhir+json'], verify: refuseNul }));
 
   // The policy point of the citizen API: no /citizen/me route runs without passing here, and nothing is sent unaudited.
   router.use('/citizen/me', async (req: Request, res: Response) => {
