@@ -205,6 +205,43 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       expect(older).toMatchObject({ resourcesWritten: 0, resourcesSkippedAsStale: 1 });
     });
 
+    it('keeps the elements an update does not carry (keepIfAbsent): a message without PD1 keeps the registered GP', async () => {
+      const id = ids();
+      const key = id('person');
+      const p = id('p');
+      await store.applyBatch(batch(id('GP'), [{ patientKey: key, resource: patient(p, { family: 'Keep', gpOds: 'Y90001', postcode: 'NT1 1AA' }), sourceTime: '2024-01-01T09:00:00Z' }]));
+      const { generalPractitioner: _gp, address: _address, ...withoutGp } = patient(p, { family: 'Kept' });
+      await store.applyBatch(batch(id('LAB'), [{ patientKey: key, resource: withoutGp, sourceTime: '2024-02-01T09:00:00Z', keepIfAbsent: ['generalPractitioner', 'address'] }]));
+      const stored = await store.read('Patient', p);
+      expect(stored?.version).toBe(2);
+      expect(stored?.resource.name).toEqual(withoutGp.name);
+      expect(stored?.resource.generalPractitioner).toEqual(patient(p, { gpOds: 'Y90001' }).generalPractitioner);
+      expect((await store.searchPatients({ family: 'Kept', limit: 5 })).items.map((i) => i.resource.id)).toContain(p);
+      // Not listed: replaced as before (the address was cleared by this one).
+      await store.applyBatch(batch(id('GP'), [{ patientKey: key, resource: withoutGp, sourceTime: '2024-03-01T09:00:00Z', keepIfAbsent: ['address'] }]));
+      expect((await store.read('Patient', p))?.resource.generalPractitioner).toBeUndefined();
+      await expectStoreError(store.applyBatch(batch(id('GP'), [{ patientKey: key, resource: withoutGp, keepIfAbsent: ['no such element!'] }])), 'invalid-input', 'keepIfAbsent');
+    });
+
+    it('stores a batch\'s relationships in its transaction, skipping those of a stale resource', async () => {
+      const id = ids();
+      const key = id('person');
+      const enc = id('enc');
+      const link = (endedAt?: string) => ({ patientKey: key, id: `rel-${enc}`, userId: '*', organisation: 'X9A', kind: 'encounter', source: 'ADT', startedAt: '2026-03-01T10:00:00.000Z', endedAt, from: { resourceType: 'Encounter', id: enc } });
+      await store.applyBatch({ ...batch(id('PAS'), [{ patientKey: key, resource: encounter(enc), sourceTime: '2026-03-01T10:00:00Z' }]), relationships: [link()] });
+      expect(await store.findRelationships({ patientKey: key, at: '2026-03-02T00:00:00Z' })).toHaveLength(1);
+      await store.applyBatch({ ...batch(id('PAS'), [{ patientKey: key, resource: encounter(enc, { status: 'finished' }), sourceTime: '2026-03-05T10:00:00Z' }]), relationships: [link('2026-04-02T10:00:00.000Z')] });
+      // An older message arriving late: its encounter is stale, so its (open) relationship is not stored either.
+      const late = await store.applyBatch({ ...batch(id('PAS'), [{ patientKey: key, resource: encounter(enc), sourceTime: '2026-03-01T10:00:00Z' }]), relationships: [link()] });
+      expect(late).toMatchObject({ resourcesSkippedAsStale: 1 });
+      expect(await store.findRelationships({ patientKey: key })).toEqual([expect.objectContaining({ endedAt: '2026-04-02T10:00:00.000Z' })]);
+      // A failing batch leaves no relationship behind.
+      const other = id('other');
+      const failing = { ...batch(id('PAS'), [{ patientKey: other, resource: encounter(id('enc2')) }], { identity: [{ kind: 'merge', survivorId: other, mergedId: other, reason: 'x' }] }), relationships: [{ ...link(), patientKey: other, id: id('rel2') }] };
+      await expectStoreError(store.applyBatch(failing), 'invalid-input');
+      expect(await store.findRelationships({ patientKey: other })).toEqual([]);
+    });
+
     it('lists a patient\'s resources by heading, type and date range with keyset paging', async () => {
       const id = ids();
       const key = id('person');
