@@ -1,9 +1,12 @@
+import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { SignJWT, generateKeyPair } from 'jose';
 import { defineLocality, LocalityConfigError, type LocalityInput } from '../locality/locality.js';
 import { northshire } from '../locality/locality.fixtures.js';
 import { createIdcr, type Idcr } from '../server/create-idcr.js';
+import { listen } from './listen.fixtures.js';
+import { rateLimiting } from './rate-limit.js';
 
 async function start(overrides: Partial<LocalityInput>): Promise<{ idcr: Idcr; base: string }> {
   const idcr = await createIdcr(defineLocality(northshire({ ports: { http: 0, host: '127.0.0.1' }, ...overrides })), { logger: pino({ level: 'silent' }) });
@@ -13,7 +16,6 @@ async function start(overrides: Partial<LocalityInput>): Promise<{ idcr: Idcr; b
 
 const signIn = (base: string, userId: string, headers: Record<string, string> = {}) =>
   fetch(`${base}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ userId }) });
-const tokenOf = async (base: string, userId: string) => ((await (await signIn(base, userId)).json()) as { access_token: string }).access_token;
 const fhir = (base: string, token: string) => fetch(`${base}/fhir/Patient?family=smith`, { headers: { authorization: `Bearer ${token}` } });
 
 async function expectThrottled(res: Response, words: RegExp): Promise<void> {
@@ -26,7 +28,9 @@ async function expectThrottled(res: Response, words: RegExp): Promise<void> {
 }
 
 describe('rate limits from the locality configuration [REQ-SEC-004]', () => {
+  // One server for all the limits: each test uses its own users, so their counts do not meet.
   let small: { idcr: Idcr; base: string };
+  const issue = async (userId: string) => (await small.idcr.devIssuer!.issue(userId))!;
   beforeAll(async () => {
     small = await start({ rateLimits: { windowSeconds: 60, signIn: 3, public: 4, user: 5, badToken: 3 } });
   }, 60_000);
@@ -39,35 +43,31 @@ describe('rate limits from the locality configuration [REQ-SEC-004]', () => {
   });
 
   it('authenticated requests are limited per user, not per address: one user throttled, another on the same address served', async () => {
-    const other = await start({ rateLimits: { signIn: 10, user: 5 } });
-    try {
-      const gp = await tokenOf(other.base, 'dr-gp');
-      const pharmacist = await tokenOf(other.base, 'pharm');
-      for (let i = 0; i < 5; i++) expect((await fhir(other.base, gp)).status).not.toBe(429);
-      await expectThrottled(await fhir(other.base, gp), /for this user.*at most 5/);
-      expect((await fhir(other.base, pharmacist)).status).toBe(200);
-    } finally {
-      await other.idcr.close();
-    }
+    const gp = await issue('dr-gp');
+    const pharmacist = await issue('pharm');
+    for (let i = 0; i < 5; i++) expect((await fhir(small.base, gp)).status).not.toBe(429);
+    await expectThrottled(await fhir(small.base, gp), /for this user.*at most 5/);
+    expect((await fhir(small.base, pharmacist)).status).toBe(200);
   });
 
   it('tokens that fail verification are limited per address, and are not charged to the user they name', async () => {
-    const other = await start({ rateLimits: { signIn: 10, user: 5, badToken: 3 } });
-    try {
-      const gp = await tokenOf(other.base, 'dr-gp');
-      expect((await fhir(other.base, gp)).status).toBe(200);
-      const { privateKey } = await generateKeyPair('ES256');
-      const forged = await new SignJWT({ idcr_role: 'gp', idcr_org: 'Y90001' }).setProtectedHeader({ alg: 'ES256' }).setIssuer('urn:openidcr:dev-issuer').setAudience('openidcr').setSubject('dr-gp').setExpirationTime('10m').sign(privateKey);
-      // A forged token cannot launder itself as verified through a route that never checks tokens.
-      expect((await fetch(`${other.base}/.well-known/smart-configuration`, { headers: { authorization: `Bearer ${forged}` } })).status).toBe(200);
-      for (let i = 0; i < 3; i++) expect((await fhir(other.base, forged)).status).toBe(401);
-      await expectThrottled(await fhir(other.base, forged), /tokens that do not verify/);
-      // The forged requests named dr-gp and came from dr-gp's address, but dr-gp's verified token is neither charged
-      // for them nor locked out by them: a flood from a shared (NAT) address does not stop its signed-in users.
-      for (let i = 0; i < 3; i++) expect((await fhir(other.base, gp)).status).toBe(200);
-    } finally {
-      await other.idcr.close();
-    }
+    const clinician = await issue('dr-hosp');
+    expect((await fhir(small.base, clinician)).status).toBe(200);
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT({ idcr_role: 'hospital-clinician', idcr_org: 'X9A' })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer('urn:openidcr:dev-issuer')
+      .setAudience('openidcr')
+      .setSubject('dr-hosp')
+      .setExpirationTime('10m')
+      .sign(privateKey);
+    // A forged token cannot launder itself as verified through a route that never checks tokens.
+    expect((await fetch(`${small.base}/.well-known/smart-configuration`, { headers: { authorization: `Bearer ${forged}` } })).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await fhir(small.base, forged)).status).toBe(401);
+    await expectThrottled(await fhir(small.base, forged), /tokens that do not verify/);
+    // The forged requests named dr-hosp and came from dr-hosp's address, but dr-hosp's verified token is neither charged
+    // for them nor locked out by them: a flood from a shared (NAT) address does not stop its signed-in users.
+    for (let i = 0; i < 3; i++) expect((await fhir(small.base, clinician)).status).toBe(200);
   });
 
   it('public routes are limited per address; /healthz and /readyz never are', async () => {
@@ -78,11 +78,14 @@ describe('rate limits from the locality configuration [REQ-SEC-004]', () => {
   });
 
   it('can be switched off in the configuration (benchmarks), and a bad limit fails at start naming the field', async () => {
-    const off = await start({ rateLimits: { enabled: false, signIn: 1 } });
+    const app = express();
+    app.use(rateLimiting({ enabled: false, public: 1 }));
+    app.get('/x', (_req, res) => res.json({ ok: true }));
+    const server = await listen(app);
     try {
-      for (let i = 0; i < 5; i++) expect((await signIn(off.base, 'dr-gp')).status).toBe(200);
+      for (let i = 0; i < 5; i++) expect((await fetch(`${server.url}/x`)).status).toBe(200);
     } finally {
-      await off.idcr.close();
+      await server.close();
     }
     expect(() => defineLocality(northshire({ rateLimits: { user: 0 } }))).toThrow(LocalityConfigError);
     expect(() => defineLocality(northshire({ rateLimits: { user: 0 } }))).toThrow(/rateLimits\.user/);
