@@ -5,7 +5,11 @@ import { POLICY_CODE_SYSTEM, PolicyCodes, outcome } from '../http/outcome.js';
 import type { UnavailableSource } from '../topology/source.js';
 
 /** The issue saying how many items policy withheld, and why (counts only, never which). */
-export function withheldIssue(withheld: FilteredRecord<unknown>['withheld'], total: number): OperationOutcomeIssue | undefined {
+export function withheldIssue(all: FilteredRecord<unknown>['withheld'], _total?: number): OperationOutcomeIssue | undefined {
+  // Items that are not record content (Provenance, Consent, AuditEvent) are not clinical information the viewer is
+  // missing: counting them would tell a clinician something is hidden when nothing is. The audit event still counts them.
+  const withheld = all.filter((w) => w.reason !== 'not-record-content');
+  const total = withheld.reduce((sum, w) => sum + w.count, 0);
   if (total === 0) return undefined;
   const reasons = withheld.map((w) => `${w.count} ${w.text.replace(/\.$/, '').toLowerCase()}`).join('; ');
   return {
