@@ -66,6 +66,8 @@ async function localityInput(seed, pgUrl, schema) {
       topology: { kind: 'pooled' },
       storage: { url: pgUrl, schema },
       ports: { http: 0, host: '127.0.0.1' },
+      // One load generator acting for a few users: rate limits would throttle the soak, not test the server.
+      rateLimits: { enabled: false },
     },
   };
 }
