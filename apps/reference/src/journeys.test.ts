@@ -47,6 +47,11 @@ describe('main journeys in Chromium [REQ-VIEW-001, REQ-VIEW-010, REQ-GOV-013, RE
   let users: DemoUser[];
   /** A patient and their registered practice, from the synthetic locality the app was seeded with. */
   let patient: { nhsNumber: string; family: string; given: string; birthDate: string; practice: string };
+  /**
+   * A patient the hospital clinician's trust has no legitimate relationship with: never admitted, seen or referred
+   * there (the feeds record those as relationships), and not the one the virtual ward journey admits.
+   */
+  let stranger: { nhsNumber: string; family: string };
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
@@ -68,6 +73,14 @@ describe('main journeys in Chromium [REQ-VIEW-001, REQ-VIEW-010, REQ-GOV-013, RE
         patient = { nhsNumber: record.nhsNumber, family: record.patient.name?.[0]?.family ?? '', given: record.patient.name?.[0]?.given?.[0] ?? '', birthDate: record.patient.birthDate ?? '', practice };
         break;
       }
+    }
+    const trust = users.find((u) => u.role === 'hospital-clinician')?.organisation;
+    for (let i = 3; i < PATIENTS && trust; i++) {
+      const record = generatePatient(i, { seed: SEED }, locality);
+      if (record.nhsNumber === patient?.nhsNumber) continue;
+      if (record.messages.some((m) => m.sender === trust || m.text.includes(`${trust}^ODS`))) continue;
+      stranger = { nhsNumber: record.nhsNumber, family: record.patient.name?.[0]?.family ?? '' };
+      break;
     }
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -121,6 +134,14 @@ describe('main journeys in Chromium [REQ-VIEW-001, REQ-VIEW-010, REQ-GOV-013, RE
     const ack = await client.send(message);
     client.close();
     expect(ack).toMatch(/MSA\|(AA|CA)\|JOURNEY-WARD-1/);
+    // The admission is a legitimate relationship: the trust's clinicians read the record without breaking the glass.
+    const clinician = users.find((u) => u.role === 'hospital-clinician' && u.organisation === acute.organisation);
+    expect(clinician).toBeDefined();
+    const token = ((await (await fetch(`${app.url}/dev/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ userId: clinician!.id }) })).json()) as { access_token: string }).access_token;
+    const search = (await (await fetch(`${app.url}/fhir/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|${patient.nhsNumber}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { entry?: Array<{ resource?: { resourceType: string; id: string } }> };
+    const id = search.entry?.find((e) => e.resource?.resourceType === 'Patient')?.resource?.id;
+    expect(id).toBeDefined();
+    expect((await fetch(`${app.url}/fhir/Patient/${id}/$everything`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
 
     const gp = users.find((u) => u.role === 'gp' && u.organisation === patient.practice)!;
     const page = await signedIn('/', gp);
@@ -168,14 +189,15 @@ describe('main journeys in Chromium [REQ-VIEW-001, REQ-VIEW-010, REQ-GOV-013, RE
   });
 
   it('an A&E clinician with no relationship breaks the glass with a reason and reads the record', async () => {
+    expect(stranger).toBeDefined();
     const clinician = users.find((u) => u.role === 'hospital-clinician')!;
     const page = await signedIn('/', clinician);
-    await openRecord(page, patient.nhsNumber);
+    await openRecord(page, stranger.nhsNumber);
     await page.click('button[data-break-glass]', { timeout: 60_000 });
     await page.click('text=Request emergency access', { timeout: 30_000 });
     await page.fill('textarea', 'Unconscious in A&E, no other source of medication history');
     await page.click('idcr-break-glass button[type=submit]');
-    await page.waitForSelector(`text=${patient.family.toUpperCase()}`, { timeout: 60_000 });
+    await page.waitForSelector(`text=${stranger.family.toUpperCase()}`, { timeout: 60_000 });
     await page.screenshot({ path: join(shots, '4-break-glass.png'), fullPage: true });
     await axe(page, 'record after break-glass');
     await page.close();
