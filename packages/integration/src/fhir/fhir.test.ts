@@ -86,6 +86,12 @@ describe('FHIR HTTP sink [REQ-INT-008]', () => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
+        if (req.method === 'GET') {
+          // Reads before an update that keeps elements (a Patient without PD1): this server knows no one.
+          res.writeHead(404, { 'content-type': 'application/fhir+json' });
+          res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }));
+          return;
+        }
         received.push({ url: req.url ?? '', body: JSON.parse(body) });
         res.writeHead(fail ? 500 : 200, { 'content-type': 'application/fhir+json' });
         res.end(JSON.stringify({ resourceType: 'Bundle', type: 'transaction-response' }));
@@ -108,6 +114,32 @@ describe('FHIR HTTP sink [REQ-INT-008]', () => {
     const [bad] = await ingestor.ingest('garbage');
     expect(bad!.outcome).toBe('rejected');
     expect(sink.deadLetters).toHaveLength(1);
+    await new Promise((r) => server.close(r));
+  });
+
+  it('sends back the elements a message does not carry, read from the server, on condition of that version', async () => {
+    const stored = { resourceType: 'Patient', id: 'X', meta: { versionId: '7' }, generalPractitioner: [{ identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'Y90001' } }] };
+    const requests: { method: string; url: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        requests.push({ method: req.method ?? '', url: req.url ?? '', body });
+        res.writeHead(200, { 'content-type': 'application/fhir+json' });
+        res.end(JSON.stringify(req.method === 'GET' ? { ...stored, id: decodeURIComponent((req.url ?? '').split('/').pop() ?? '') } : { resourceType: 'Bundle', type: 'transaction-response' }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const lookup = new MemoryStore();
+    const ingestor = new Ingestor({ sink: new FhirHttpSink({ baseUrl: `http://127.0.0.1:${port}/fhir` }), lookup });
+    const [ok] = await ingestor.ingest(fixture('oru-r01.hl7'), 'lims');
+    expect(ok!.outcome).toBe('accepted');
+    expect(requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+    expect(requests[0]!.url).toBe(`/fhir/Patient/${ok!.personId}`);
+    const entry = (JSON.parse(requests[1]!.body) as { entry: Array<{ resource: Record<string, unknown>; request: { url: string; ifMatch?: string } }> }).entry.find((e) => e.resource.resourceType === 'Patient')!;
+    expect(entry.resource.generalPractitioner).toEqual(stored.generalPractitioner);
+    expect(entry.request.ifMatch).toBe('W/"7"');
     await new Promise((r) => server.close(r));
   });
 });
