@@ -229,6 +229,60 @@ describe('B3 reading another patient [REQ-ARC-002, REQ-GOV-014]', () => {
   });
 });
 
+describe('B3 the virtual ward [REQ-ARC-002, REQ-GOV-014]', () => {
+  const ward = (practice: string, token: string) =>
+    call(t, `/fhir/Encounter?patient.general-practitioner=Organization/${practice}&status=in-progress&_include=Encounter:subject`, { token });
+
+  it('another practice\'s virtual ward: 403 naming the parameter, nobody listed', async () => {
+    const elsewhere = t.patients.find((p) => p.practice && p.practice !== gp.organisation)!;
+    const res = await ward(elsewhere.practice!, gpToken);
+    expect(res.status).toBe(403);
+    expectOutcome(res, 'forbidden', /patient\.general-practitioner/);
+    for (const p of t.patients.filter((p) => p.practice === elsewhere.practice)) expectNoLeak(res.text, p);
+  });
+
+  it('one\'s own practice\'s ward lists no one the policy refuses, even when they are in hospital; each person listed is audited', async () => {
+    // A person of the GP's own practice who has objected to sharing, recorded through the contact centre.
+    const objector = t.patients.filter((p) => p.practice === gp.organisation && p.patientKey !== own.patientKey).sort((a, b) => a.items.length - b.items.length)[0]!;
+    const optOut = await call(t, '/citizen/contact-centre/opt-out', {
+      method: 'POST',
+      token: await t.tokenFor(admin),
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ nhsNumber: objector.nhsNumber, decision: 'opt-out', callerName: objector.given, verification: { method: 'security-questions', note: 'date of birth and first line of address checked' } }),
+    });
+    expect(optOut.status, optOut.text).toBe(201);
+    const refusedHere: KnownPatient[] = [];
+    for (const p of t.patients.filter((p) => p.practice === gp.organisation)) if ((await status(gpToken, p)) === 403) refusedHere.push(p);
+    const admitted = refusedHere[0];
+    expect(admitted, 'a patient of the GP\'s own practice whom the policy refuses').toBeDefined();
+    if (admitted) {
+      // Admit them now, through the acute trust's own feed.
+      const { MllpClient } = await import('@openidcr/integration');
+      const acute = t.app.locality.channels.find((c) => c.profile === 'acute-pas')!;
+      const hl7Time = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(0, 12);
+      const message = [
+        `MSH|^~\\&|PAS|${acute.sender}|OPENIDCR|LOCALITY|${hl7Time(new Date())}||ADT^A01^ADT_A01|SEC-WARD-1|P|2.4|||AL|NE`,
+        `EVN|A01|${hl7Time(new Date(Date.now() - 3_600_000))}`,
+        `PID|1||${admitted.nhsNumber}^^^NHS^NH||${admitted.family.toUpperCase()}^${admitted.given}||${admitted.birthDate.replace(/-/g, '')}|U`,
+        `PD1|||PRACTICE^^${gp.organisation}`,
+        `PV1|1|I|WARD 9^BED 2^^${acute.sender}||||||||||||||||V-SEC-1^^^${acute.sender}^VN|||||||||||||||||||||||||${hl7Time(new Date(Date.now() - 3_600_000))}`,
+      ].join('\r');
+      const client = new MllpClient({ port: t.app.mllpPorts[acute.id]!, host: '127.0.0.1', attempts: 1, ackTimeoutMs: 30_000 });
+      try {
+        expect(await client.send(message)).toMatch(/MSA\|(AA|CA)\|SEC-WARD-1/);
+      } finally {
+        client.close();
+      }
+    }
+    const res = await ward(gp.organisation!, gpToken);
+    expect(res.status).toBe(200);
+    for (const p of refusedHere) expectNoLeak(res.text, p);
+    expect(res.text).toMatch(/not shown: you do not have access/);
+    const listed = new Set(((res.json!.entry as Array<{ resource: { resourceType: string; id: string } }> | undefined) ?? []).filter((e) => e.resource.resourceType === 'Patient').map((e) => e.resource.id));
+    for (const p of t.patients.filter((p) => p.patientIds.some((id) => listed.has(id)))) expect(await lastAudit(p.patientKey), p.family).toMatchObject({ outcome: 'permit', user: { id: gp.id } });
+  });
+});
+
 describe('B3 break-glass [REQ-GOV-013, REQ-GOV-017]', () => {
   const breakGlass = (token: string, p: KnownPatient, body: string, contentType = 'application/json') =>
     call(t, `/fhir/Patient/${p.patientIds[0]}/$break-glass`, { method: 'POST', token, headers: { 'Content-Type': contentType }, body });
