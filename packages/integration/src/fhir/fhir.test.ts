@@ -67,6 +67,27 @@ describe('FHIR bundle ingest [REQ-INT-008]', () => {
     expect((await ingestor.ingestBundle(bundle, 'generic')).outcome).toBe('accepted');
   });
 
+  it('an open EpisodeOfCare in a bundle records a relationship for the organisation managing it [REQ-GOV-011]', async () => {
+    const { store, ingestor } = harness();
+    const episode = {
+      fullUrl: 'urn:uuid:0c3b1f5e-0000-4000-8000-000000000009',
+      resource: {
+        resourceType: 'EpisodeOfCare',
+        id: 'dn-caseload-1',
+        status: 'active',
+        patient: { reference: 'Patient/cp-123' },
+        managingOrganization: { identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'RY6' } },
+        period: { start: '2026-01-15T09:00:00Z' },
+      },
+    };
+    const result = await ingestor.ingestBundle({ ...bundle, entry: [bundle.entry[0], episode] }, { name: 'community', profile: { ...(await import('../profiles/shipped.js')).ShippedProfiles.generic, odsCode: 'RY6' } });
+    expect(result.outcome).toBe('accepted');
+    const personId = result.persons['Patient/cp-123']!;
+    expect(store.relationshipsOf(personId, '2026-02-01T00:00:00Z')).toEqual([
+      expect.objectContaining({ kind: 'episode', organisation: 'RY6', userId: '*', startedAt: '2026-01-15T09:00:00.000Z', endedAt: undefined }),
+    ]);
+  });
+
   it('rejects an invalid bundle naming the element, and a reference to a patient not in the bundle', async () => {
     const { store, ingestor } = harness();
     const bad = await ingestor.ingestBundle({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Observation', code: { text: 'x' } } }] });

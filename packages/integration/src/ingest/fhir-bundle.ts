@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { isValidNhsNumber, NHS_NUMBER_SYSTEM, normaliseNhsNumber, parseResource, type IngestBatch, type LocalIdentifier, type PersonDemographics, type ResourceLike, type Sink } from '@openidcr/model';
+import { isValidNhsNumber, NHS_NUMBER_SYSTEM, normaliseNhsNumber, parseResource, type IngestBatch, type IngestRelationship, type LocalIdentifier, type PersonDemographics, type ResourceLike, type Sink } from '@openidcr/model';
 import { localIdentifierSystem, ODS_CODE_SYSTEM } from '@openidcr/model';
 import { stableId, type MappedResource } from '../mapping/context.js';
 import { finishResources } from '../mapping/index.js';
 import type { MasterPatientIndex } from '../mpi/mpi.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Channel } from './ingestor.js';
+import { DEFAULT_RELATIONSHIP_RULES, relationshipsFrom, type RelationshipRules } from './relationships.js';
 
 export interface BundleIngestResult {
   outcome: 'accepted' | 'duplicate' | 'rejected';
@@ -24,6 +25,8 @@ export interface BundleDeps {
   mpi: MasterPatientIndex;
   lock: KeyedLock;
   now: () => Date;
+  /** Legitimate relationships from the bundle's Encounters, EpisodeOfCares and referrals; `false`: none. */
+  relationships?: RelationshipRules | false | undefined;
 }
 
 interface Entry {
@@ -150,6 +153,17 @@ export async function ingestFhirBundle(deps: BundleDeps, json: unknown, channel:
       { receivedAt, contentHash },
     );
     const firstPerson = Object.values(persons)[0];
+    const relationships: IngestRelationship[] = [];
+    if (deps.relationships !== false) {
+      const byPerson = new Map<string, MappedResource[]>();
+      for (const r of rewritten) {
+        const ref = r.resourceType === 'Patient' ? undefined : patientReferenceOf(r);
+        if (ref) byPerson.set(ref.slice('Patient/'.length), [...(byPerson.get(ref.slice('Patient/'.length)) ?? []), r]);
+      }
+      for (const [personId, mine] of byPerson) {
+        relationships.push(...relationshipsFrom(mine, { personId, ods, messageType: 'FHIR Bundle', sourceTime: bundle.timestamp }, deps.relationships ?? DEFAULT_RELATIONSHIP_RULES));
+      }
+    }
     const batch: IngestBatch = {
       message: { sender: ods, controlId, contentHash, messageType: 'FHIR^Bundle', receivedAt, raw: text, ack: '', outcome: 'accepted', patientKey: firstPerson, warnings: warnings.length ? warnings : undefined },
       identity,
@@ -158,6 +172,7 @@ export async function ingestFhirBundle(deps: BundleDeps, json: unknown, channel:
         const provenanceKey = resource.resourceType === 'Provenance' ? firstPerson : undefined;
         return { patientKey: ref ? ref.slice('Patient/'.length) : provenanceKey, resource, sourceTime: bundle.timestamp };
       }),
+      ...(relationships.length > 0 ? { relationships } : {}),
     };
     let result;
     try {

@@ -314,7 +314,8 @@ export class Ingestor {
 
   /** Ingests a FHIR R4 Bundle (a source that already speaks FHIR) as one atomic batch. */
   ingestBundle(json: unknown, channel?: string | Channel, raw?: string): Promise<BundleIngestResult> {
-    return ingestFhirBundle({ sink: this.options.sink, mpi: this.mpi, lock: this.lock, now: this.now }, json, this.channel(channel), raw);
+    const relationships = this.options.relationships === false ? false : { ...DEFAULT_RELATIONSHIP_RULES, ...this.options.relationships };
+    return ingestFhirBundle({ sink: this.options.sink, mpi: this.mpi, lock: this.lock, now: this.now, relationships }, json, this.channel(channel), raw);
   }
 
   /** Re-ingests dead letters (after the mapping or the profile was fixed). */
