@@ -90,7 +90,7 @@ beforeAll(async () => {
     if (codes.includes('read')) readable.add(resource.type);
     if (codes.includes('search-type')) searchable.add(resource.type);
   }
-}, 180_000);
+}, 400_000);
 afterAll(async () => t?.close());
 
 // ---- B3: professional → FHIR API (the policy enforcement point) ------------------------------------------------------

@@ -67,7 +67,7 @@ function injectionSuite(engine: string, storageUrl: () => string | undefined) {
         if (own) break;
       }
       resourcesBefore = (await t.app.store.everything(own.patientKey)).length;
-    }, 240_000);
+    }, 400_000);
     afterAll(async () => t?.close());
 
     /** The query for a route with one parameter set to `value` (already encoded), around what the route needs. */
@@ -118,7 +118,7 @@ function injectionSuite(engine: string, storageUrl: () => string | undefined) {
       // Nothing was dropped, added or changed, and the server still serves.
       expect((await t.app.store.everything(own.patientKey)).length).toBe(resourcesBefore);
       expect((await call(t, `/fhir/Patient/${own.patientIds[0]}`, { token })).status).toBe(200);
-    });
+    }, 600_000);
 
     it('payloads in the ids of reads get a 400 or 404, never a 5xx', async ({ skip }) => {
       if (!t) return skip();

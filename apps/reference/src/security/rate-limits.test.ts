@@ -6,7 +6,7 @@ import { call, diagnosticsOf, startTarget, type Target } from './harness.js';
 let t: Target;
 beforeAll(async () => {
   t = await startTarget({ patients: 1, rateLimits: { windowSeconds: 60, public: 5, user: 6, signIn: 3, badToken: 3 } });
-}, 180_000);
+}, 400_000);
 afterAll(async () => t?.close());
 
 async function untilThrottled(send: () => Promise<{ status: number }>, limit: number): Promise<{ status: number; headers: Headers; json: Record<string, unknown> | undefined }> {

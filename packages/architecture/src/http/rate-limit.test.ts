@@ -33,7 +33,7 @@ describe('rate limits from the locality configuration [REQ-SEC-004]', () => {
   const issue = async (userId: string) => (await small.idcr.devIssuer!.issue(userId))!;
   beforeAll(async () => {
     small = await start({ rateLimits: { windowSeconds: 60, signIn: 3, public: 4, user: 5, badToken: 3 } });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => small?.idcr.close());
 
   it('sign-in is limited per address: 429 with Retry-After and an OperationOutcome, and a forged X-Forwarded-For does not reset it', async () => {
@@ -96,7 +96,7 @@ describe('errors outside the FHIR API are OperationOutcomes [REQ-SEC-002]', () =
   let app: { idcr: Idcr; base: string };
   beforeAll(async () => {
     app = await start({});
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => app?.idcr.close());
 
   it('a malformed sign-in body is a 400 OperationOutcome, not an HTML page with a stack trace', async () => {
