@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { NHS_NUMBER_SYSTEM, isValidNhsNumber, normaliseNhsNumber, type OperationOutcomeIssue, type ResourceLike } from '@openidcr/model';
-import { BREAK_GLASS_REASONS, requestBreakGlass, type BreakGlassGrant, type Decision, type LocalityPolicy, type WithheldCount } from '@openidcr/governance';
+import { BREAK_GLASS_REASONS, requestBreakGlass, sourceOrganisationOf, type BreakGlassGrant, type Decision, type LocalityPolicy, type WithheldCount } from '@openidcr/governance';
 import type { RecordStore } from '@openidcr/store';
 import { authenticate, userOf, type AuthenticatedUser, type TokenVerifier } from '../auth/tokens.js';
 import { HttpProblem, badParameter, issue, outcome, sendFhir, sendProblem, storeUnavailable } from '../http/outcome.js';
@@ -444,6 +444,34 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     };
   };
 
+  // The organisations a record's items come from, so a viewer can name each source. Reference data changes rarely: an
+  // organisation is kept a minute, so a record view costs no extra round trip for it.
+  const organisations = new Map<string, { at: number; resource: ResourceLike | undefined }>();
+  async function sourceOrganisations(kept: readonly ResourceLike[], access: Access, now: number): Promise<ResourceLike[]> {
+    const codes = new Set<string>();
+    for (const resource of kept) {
+      const ods = sourceOrganisationOf(resource as Parameters<typeof sourceOrganisationOf>[0]);
+      if (ods && FHIR_ID.test(ods)) codes.add(ods);
+    }
+    const out: ResourceLike[] = [];
+    const missing: string[] = [];
+    for (const code of codes) {
+      const cached = organisations.get(code);
+      if (cached && now - cached.at < 60_000) {
+        if (cached.resource) out.push(cached.resource);
+      } else missing.push(code);
+    }
+    const found = await Promise.all(missing.map((code) => source!.read('Organization', code)));
+    if (organisations.size > 10_000) organisations.clear();
+    missing.forEach((code, i) => {
+      const item = found[i]!.value;
+      const resource = item && item.patientKey === undefined && item.resource.resourceType === 'Organization' ? item.resource : undefined;
+      organisations.set(code, { at: now, resource });
+      if (resource) out.push(resource);
+    });
+    return access.filter(out);
+  }
+
   const everything: DataHandler = async (ctx) => {
     new Query(ctx.req.originalUrl, []);
     const id = idParam(ctx.req);
@@ -455,7 +483,8 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       const access = await ctx.access({ patientKey: view.patientKey, patients: view.resources.filter((r) => r.resourceType === 'Patient') }, { inputs });
       requirePermit(access, `Patient/${id}`);
       const kept = access.filter(view.resources);
-      return { status: 200, body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, issues: issuesOf(access, []), now: ctx.now, total: kept.length }) };
+      const includes = await sourceOrganisations(kept, access, ctx.now.getTime());
+      return { status: 200, body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, includes, issues: issuesOf(access, []), now: ctx.now, total: kept.length }) };
     }
     const found = await source!.read('Patient', id);
     const patient = found.value;
@@ -467,9 +496,10 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     const access = await ctx.access({ patientKey: patient.patientKey, patients: patients.length > 0 ? patients : [patient.resource] }, { inputs });
     requirePermit(access, `Patient/${id}`);
     const kept = access.filter(record.value);
+    const includes = await sourceOrganisations(kept, access, ctx.now.getTime());
     return {
       status: 200,
-      body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, issues: issuesOf(access, [...found.unavailable, ...record.unavailable]), now: ctx.now, total: kept.length }),
+      body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, includes, issues: issuesOf(access, [...found.unavailable, ...record.unavailable]), now: ctx.now, total: kept.length }),
     };
   };
 
