@@ -22,7 +22,7 @@ export type { IsaDraft, IsaTodo } from './project/isa.js';
 export { localityInputOf, demoUsers, channelsOf, checkLocality, GeneratedConfigError } from './project/locality.js';
 export { buildProject } from './project/files.js';
 export type { Project } from './project/files.js';
-export { scaffold, AnswersError, TargetNotEmptyError } from './project/write.js';
+export { scaffold, AnswersError, TargetNotEmptyError, PackagesFromError } from './project/write.js';
 export type { ScaffoldOptions, Scaffolded } from './project/write.js';
 export { run } from './cli/run.js';
 export type { RunIo } from './cli/run.js';

@@ -106,6 +106,24 @@ describe('create-openidcr (no prompts)', () => {
     expect(choice.stderr).toContain("option '--consent <model>' argument 'whatever' is invalid. Allowed choices are implied-opt-out, explicit-share, practice-activation, consent-to-view.");
   });
 
+  it('--packages-from depends on a built clone\'s packages by file: path, and refuses a folder that is not one', async () => {
+    const repo = fileURLToPath(new URL('../../../../', import.meta.url));
+    const made = await cli(['from-source', '--name', 'From Source', '--org', 'Y90001:gp-practice:Riverside Surgery', '--packages', 'viewer', '--packages-from', repo, '--yes']);
+    expect(made.code, made.stderr).toBe(0);
+    const pkg = JSON.parse(await readFile(join(cwd, 'from-source', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies['@openidcr/architecture']).toBe(`file:${join(repo, 'packages', 'architecture')}`);
+    expect(pkg.dependencies['@openidcr/viewer']).toBe(`file:${join(repo, 'packages', 'viewer')}`);
+    for (const [name, spec] of Object.entries(pkg.dependencies)) {
+      if (!spec.startsWith('file:')) continue;
+      const manifest = JSON.parse(await readFile(join(spec.slice('file:'.length), 'package.json'), 'utf8')) as { name: string };
+      expect(manifest.name).toBe(name);
+    }
+    const refused = await cli(['not-a-repo', '--name', 'Nope', '--org', 'Y90001:gp-practice:Riverside Surgery', '--packages-from', cwd, '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^--packages-from: .* is not a built OpenIDCR repository \(no packages\/architecture\/dist\/index\.js; run npm ci && npm run build there\)/);
+    expect(await readdir(cwd)).not.toContain('not-a-repo');
+  });
+
   it('federated from flags: --source makes it federated, with no channels', async () => {
     const out = await cli(['fed', '--name', 'Fed', '--org', 'X9A:acute-trust:Hospital', '--org', 'Y90001:gp-practice:Surgery', '--source', 'X9A=https://fhir.x9a.example/R4', '--yes']);
     expect(out.code).toBe(0);

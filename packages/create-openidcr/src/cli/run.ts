@@ -6,7 +6,7 @@ import { formatCsvIssue, kindOf, parseOrganisationsCsv } from '../answers/organi
 import { askAnswers, inquirerPrompter, type Prompter } from '../answers/prompts.js';
 import { GeneratedConfigError } from '../project/locality.js';
 import { OPTIONAL_PACKAGES, type PackageId } from '../project/packages.js';
-import { AnswersError, scaffold, TargetNotEmptyError } from '../project/write.js';
+import { AnswersError, PackagesFromError, scaffold, TargetNotEmptyError } from '../project/write.js';
 
 export interface RunIo {
   stdout: (text: string) => void;
@@ -41,6 +41,7 @@ interface Flags {
   privacyUrl?: string;
   yes?: boolean;
   force?: boolean;
+  packagesFrom?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -69,6 +70,7 @@ function program(): Command {
     .option('--privacy-url <url>', 'public privacy notice address written into the ISA')
     .option('-y, --yes', 'ask nothing: take defaults for what the flags leave out (also when there is no terminal)')
     .option('--force', 'write into a folder that already has files in it')
+    .option('--packages-from <repo>', 'depend on the packages of a built OpenIDCR clone (file: paths) instead of registry versions')
     .exitOverride()
     .showHelpAfterError('(create-openidcr --help lists every flag)');
 }
@@ -205,7 +207,7 @@ export async function run(argv: readonly string[], io: RunIo): Promise<number> {
     answers = filled.answers;
   }
   try {
-    const done = await scaffold(answers, { cwd: io.cwd, force: flags.force, now: io.now });
+    const done = await scaffold(answers, { cwd: io.cwd, force: flags.force, now: io.now, packagesFrom: flags.packagesFrom });
     const where = relative(io.cwd, done.directory) || '.';
     const errors = done.isa.findings.filter((f) => f.severity === 'error').length;
     io.stdout(
@@ -226,7 +228,7 @@ export async function run(argv: readonly string[], io: RunIo): Promise<number> {
     );
     return 0;
   } catch (error) {
-    if (error instanceof AnswersError || error instanceof TargetNotEmptyError || error instanceof GeneratedConfigError) {
+    if (error instanceof AnswersError || error instanceof TargetNotEmptyError || error instanceof GeneratedConfigError || error instanceof PackagesFromError) {
       io.stderr(`${error.message}\n`);
       return 1;
     }

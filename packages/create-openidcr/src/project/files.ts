@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Locality, LocalityInput } from '@openidcr/architecture';
 import { CONSENT_MODELS, packagesOf, slugOf, type Answers } from '../answers/answers.js';
 import { buildDraftIsa, renderDraftIsa, type IsaDraft } from './isa.js';
@@ -12,10 +13,16 @@ export interface Project {
   isa: IsaDraft;
 }
 
-function packageJson(answers: Answers): string {
+/** How the project depends on OpenIDCR: registry versions, or `file:` paths into a built clone (`packagesFrom`). */
+export interface BuildOptions {
+  packagesFrom?: string | undefined;
+}
+
+function packageJson(answers: Answers, options: BuildOptions): string {
   const name = slugOf(answers.name);
   const dependencies: Record<string, string> = {};
-  for (const id of packagesOf(answers)) dependencies[PACKAGES[id].name] = PACKAGES[id].range;
+  for (const id of packagesOf(answers))
+    dependencies[PACKAGES[id].name] = options.packagesFrom === undefined ? PACKAGES[id].range : `file:${join(options.packagesFrom, 'packages', id)}`;
   dependencies.tsx = TSX_RANGE;
   const scripts: Record<string, string> = {
     start: 'tsx start.ts',
@@ -203,12 +210,12 @@ function readme(answers: Answers, locality: Locality, draft: IsaDraft): string {
  * Builds a project from checked answers: the configuration is checked with `parseLocality` exactly as `npm start`
  * will check it, before any file exists. `now` dates the ISA draft.
  */
-export function buildProject(answers: Answers, now: Date = new Date()): Project {
+export function buildProject(answers: Answers, now: Date = new Date(), options: BuildOptions = {}): Project {
   const draft = buildDraftIsa(answers, now);
   const input = localityInputOf(answers, draft.isa);
   const locality = checkLocality(input);
   const files: Record<string, string> = {
-    'package.json': packageJson(answers),
+    'package.json': packageJson(answers, options),
     'idcr.config.ts': configTs(answers, input),
     'isa.json': `${JSON.stringify(draft.isa, null, 2)}\n`,
     'ISA.md': renderDraftIsa(draft, now),

@@ -1,5 +1,5 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseAnswers, type AnswerIssue } from '../answers/answers.js';
 import { buildProject, type Project } from './files.js';
 
@@ -45,6 +45,11 @@ export interface ScaffoldOptions {
   force?: boolean | undefined;
   /** Dates the ISA draft (default: now). */
   now?: Date | undefined;
+  /**
+   * A clone of the OpenIDCR repository, built (`npm ci && npm run build`): the project depends on its packages by
+   * `file:` paths instead of registry versions. For contributors, and for trying a change before it is released.
+   */
+  packagesFrom?: string | undefined;
 }
 
 export interface Scaffolded extends Project {
@@ -61,7 +66,8 @@ export async function scaffold(input: unknown, options: ScaffoldOptions = {}): P
   const parsed = parseAnswers(input);
   if (!parsed.ok) throw new AnswersError(parsed.issues);
   const directory = resolve(options.cwd ?? process.cwd(), parsed.answers.directory);
-  const project = buildProject(parsed.answers, options.now);
+  const packagesFrom = options.packagesFrom === undefined ? undefined : await checkedRepository(resolve(options.cwd ?? process.cwd(), options.packagesFrom));
+  const project = buildProject(parsed.answers, options.now, { packagesFrom });
   const existing = await entriesOf(directory);
   if (existing.length > 0 && !options.force) throw new TargetNotEmptyError(directory, existing);
   for (const [name, text] of Object.entries(project.files)) {
@@ -70,4 +76,23 @@ export async function scaffold(input: unknown, options: ScaffoldOptions = {}): P
     await writeFile(path, text);
   }
   return { ...project, directory };
+}
+
+/** Refused: `packagesFrom` is not a built OpenIDCR clone. */
+export class PackagesFromError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PackagesFromError';
+  }
+}
+
+/** A built OpenIDCR clone: its architecture package must have been built, or `npm install` would link nothing usable. */
+async function checkedRepository(path: string): Promise<string> {
+  const built = join(path, 'packages', 'architecture', 'dist', 'index.js');
+  try {
+    await access(built);
+  } catch {
+    throw new PackagesFromError(`--packages-from: ${path} is not a built OpenIDCR repository (no ${relative(path, built)}; run npm ci && npm run build there)`);
+  }
+  return path;
 }
