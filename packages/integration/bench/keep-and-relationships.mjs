@@ -2,6 +2,7 @@
 // The same ingest batches (synthetic feeds, mapped once) are applied to two stores side by side, alternating which
 // goes first: the baseline gets each batch without keepIfAbsent and relationships (as before), the other as built.
 // Usage: node bench/keep-and-relationships.mjs [--messages 1500] [--store pglite:memory | postgres://...]
+import { performance } from 'node:perf_hooks';
 import { openStore } from '@openidcr/store';
 import { generatePatients } from '@openidcr/synthetic';
 import { Ingestor, MemoryStore } from '../dist/index.js';
