@@ -155,7 +155,6 @@ async function loadBodies(tx: Queryable, sql: string, items: readonly BatchResou
   return new Map(rows.map((row) => [keyOf(row.resource_type, row.id), row.body]));
 }
 
-
 async function loadExisting(tx: Queryable, sql: string, items: readonly BatchResource[]): Promise<Map<string, Existing>> {
   const keys = new Map<string, { t: string; i: string }>();
   for (const item of items) keys.set(keyOf(item.resource.resourceType, item.resource.id), { t: item.resource.resourceType, i: item.resource.id });
