@@ -156,6 +156,22 @@ describe('legitimate relationships from feeds, decided through the store [REQ-GO
     expect((await decideAt(store, USERS.mentalHealth, personId, at(sent, DEFAULT_RELATIONSHIP_RULES.openReferralDays + 1))).effect).toBe('deny');
   });
 
+  it('an outpatient attendance, never discharged, expires a year after the latest message about it', async () => {
+    const nhs = '9990000069';
+    const seen = '2026-01-20T10:00:00Z';
+    const pv1 = `PV1|1|O|CARDIOLOGY CLINIC^^^${ACUTE}||||||||||||||||OP-5^^^${ACUTE}^VN|||||||||||||||||||||||||${hl7(seen)}`;
+    const [a04] = await ingestor.ingest(adt('A04', 'OP-1', seen, nhs, { pv1 }), 'acute-pas');
+    expect(a04!.outcome).toBe('accepted');
+    const personId = await personOf(nhs);
+    const days = DEFAULT_RELATIONSHIP_RULES.openVisitDays;
+    expect((await decideAt(store, USERS.hospital, personId, at(seen, days - 1))).effect).toBe('permit');
+    expect((await decideAt(store, USERS.hospital, personId, at(seen, days + 1))).effect).toBe('deny');
+    // An update about the same visit later on extends it from then.
+    const [a08] = await ingestor.ingest(adt('A08', 'OP-2', at(seen, 200), nhs, { pv1 }), 'acute-pas');
+    expect(a08!.outcome).toBe('accepted');
+    expect((await decideAt(store, USERS.hospital, personId, at(seen, days + 1))).effect).toBe('permit');
+  });
+
   it('a social care involvement is an episode with the council, ended by its close', async () => {
     const nhs = '9990000034';
     // Winter dates: the feed's local times are UTC then (the profile reads them in Europe/London).

@@ -11,10 +11,21 @@ export interface RelationshipRules {
   graceAfterEndDays: number;
   /** Days an open referral gives the receiving organisation access, counted from when it was made. */
   openReferralDays: number;
+  /**
+   * Days an open visit that is not a hospital stay (an outpatient, emergency or community attendance, which often
+   * never gets a discharge message) gives access, counted from the latest message about it. An inpatient or
+   * pre-admission encounter stays open until discharge or cancellation.
+   */
+  openVisitDays: number;
 }
 
-/** 28 days after discharge (a month of letters, results and follow-up); a referral for 26 weeks (18-week RTT plus slack). */
-export const DEFAULT_RELATIONSHIP_RULES: RelationshipRules = { graceAfterEndDays: 28, openReferralDays: 182 };
+/**
+ * 28 days after discharge (a month of letters, results and follow-up); a referral for 26 weeks (18-week RTT plus
+ * slack); an open attendance for a year after the latest message about it.
+ */
+export const DEFAULT_RELATIONSHIP_RULES: RelationshipRules = { graceAfterEndDays: 28, openReferralDays: 182, openVisitDays: 365 };
+/** v3 ActCode classes of a hospital stay (inpatient, acute and non-acute inpatient, pre-admission, short stay). */
+const STAY_CLASSES = new Set(['IMP', 'ACUTE', 'NONAC', 'PRENC', 'SS']);
 
 const DAY = 86_400_000;
 const OPEN_ENCOUNTER = new Set(['planned', 'arrived', 'triaged', 'in-progress', 'onleave']);
@@ -83,7 +94,11 @@ export function relationshipsFrom(resources: readonly (ResourceLike & { id: stri
       const isEncounter = resource.resourceType === 'Encounter';
       const organisation = odsOf(isEncounter ? resource.serviceProvider : resource.managingOrganization) ?? ctx.ods;
       const start = earliest(time(period.start), eventTime);
-      if ((isEncounter ? OPEN_ENCOUNTER : OPEN_EPISODE).has(status)) add(resource, isEncounter ? 'encounter' : 'episode', organisation, start, undefined);
+      if ((isEncounter ? OPEN_ENCOUNTER : OPEN_EPISODE).has(status)) {
+        const stay = !isEncounter || STAY_CLASSES.has(String((resource.class as { code?: unknown } | undefined)?.code ?? ''));
+        const latest = Math.max(start ?? 0, eventTime ?? 0);
+        add(resource, isEncounter ? 'encounter' : 'episode', organisation, start, stay || start === undefined ? undefined : latest + rules.openVisitDays * DAY);
+      }
       else if (status === 'finished') {
         const ended = time(period.end) ?? eventTime;
         add(resource, isEncounter ? 'encounter' : 'episode', organisation, start, ended === undefined ? undefined : ended + grace);
