@@ -185,12 +185,12 @@ export async function initialLoad(db: Db, items: Iterable<InitialLoadItem> | Asy
   }
   const result: InitialLoadResult = { resources: 0, persons: 0 };
   const now = new Date().toISOString();
-  return db.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     await assertEmpty(tx);
     const copy = tx.copyFrom?.bind(tx);
     if (db.engine !== 'postgres' || !copy) {
       await loadThroughWrites(tx, items, now, chunkSize, result, options.onProgress);
-      return result;
+      return;
     }
     await tx.query(`SET LOCAL maintenance_work_mem = '256MB'`);
     const indexes = await dropSecondaryIndexes(tx, db.schema);
@@ -249,8 +249,14 @@ export async function initialLoad(db: Db, items: Iterable<InitialLoadItem> | Asy
     await tx.query('ANALYZE resource_history');
     await tx.query('ANALYZE patient_search');
     await tx.query('ANALYZE persons');
-    return result;
   });
+  if (db.engine === 'postgres') {
+    // Outside the transaction (VACUUM cannot run in one): the visibility map of the lookup tables, so that patient
+    // search and the MPI's blocking query read their indexes alone instead of visiting every row they find. The
+    // big resource tables are left to autovacuum.
+    await db.query('VACUUM (ANALYZE) persons, person_identifiers, patient_search, patient_identifiers');
+  }
+  return result;
 }
 
 async function* inGroups<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
