@@ -80,9 +80,10 @@ describe('a locality with its own consent model, through createIdcr and the FHIR
 describe('npm start', () => {
   it('runs the walk-through with one command and exits cleanly', async () => {
     const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, [main], { timeout: 60_000 });
+    // A fresh process starts PGlite (WebAssembly) for two localities: seconds on a quiet machine, over a minute on a busy CI one.
+    const { stdout } = await promisify(execFile)(process.execPath, [main], { timeout: 170_000 });
     expect(stdout).toMatch(/this locality's model \(social-care-opt-in\): HTTP 200/);
     expect(stdout).toMatch(/the organisation that recorded it does not share it with you/);
     expect(stdout).toMatch(/Every view was audited: \d+ events in the hash chain, chain intact/);
-  });
+  }, 180_000);
 });
