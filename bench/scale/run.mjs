@@ -155,6 +155,7 @@ const rows = [
   ['MPI match, demographics: linked right', (s) => `${s.mpiDemographic.linked} of ${s.mpiDemographic.of}`],
   ['MPI match, NHS number p50 / p99 ms (load avg)', (s) => `${ms(s.mpiNhs.p50)} / ${ms(s.mpiNhs.p99)} (${s.mpiNhs.load.toFixed(1)})`],
   [`ingest into the populated store, resources/s (load avg)`, (s) => `${s.ingest.perSecond.toFixed(0)} (${s.ingest.load.toFixed(1)})`],
+  ['HTTP responses not 200 ($everything; search)', (s) => `${s.http.failures} of ${s.http.total}; ${s.httpSearch.failures} of ${options.samples}`],
 ];
 if (results.sizes.length > 0) {
   const table = [['', ...results.sizes.map((s) => s.size.toLocaleString('en-GB'))], ...rows.slice(1).map(([label, cell]) => [label, ...results.sizes.map(cell)])];
@@ -175,6 +176,11 @@ if (results.loadFloor) {
   log(`\nbulk load, ${f.patients.toLocaleString('en-GB')} patients (${f.resources.toLocaleString('en-GB')} resources), load average ${f.loadAverage.toFixed(1)}: plain COPY floor ${f.floorPerSecond.toFixed(0)}/s; store initialLoad ${f.initialLoadPerSecond.toFixed(0)}/s (${(f.floorPerSecond / f.initialLoadPerSecond).toFixed(2)}x the floor's time); store bulkLoad ${f.bulkLoadPerSecond.toFixed(0)}/s`);
 }
 for (const note of results.notes) log(`note: ${note}`);
+const failed = results.sizes.filter((s) => s.http.failures > 0 || s.httpSearch.failures > 0);
+if (failed.length > 0) {
+  log(`\nresponses not 200 at ${failed.map((s) => s.size).join(', ')}: those latencies are not views; see the table`);
+  process.exitCode = 1;
+}
 const out = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}latest.json`, `${JSON.stringify(results, null, 2)}\n`);

@@ -91,6 +91,8 @@ const definition = defineLocality({
   isa,
   auth: { mode: 'dev', users: gps.map((o) => ({ id: `gp-${o.ods}`, name: `GP at ${o.name}`, role: 'gp', organisation: o.ods, sdsRoleCode: 'R8000' })) },
   storage: { url: options.url, schema: options.schema },
+  // A load generator from one address as a handful of users: rate limits would answer it 429.
+  rateLimits: { enabled: false },
   ports: { http: 0, host: '127.0.0.1' },
 });
 const idcr = await createIdcr(definition, { store, logger: pino({ level: 'silent' }) });
