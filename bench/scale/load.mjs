@@ -1,5 +1,6 @@
 // Loading a population for the scale benchmark: the store's initialLoad (COPY, indexes built after), and beside it
 // the floor: a plain COPY of the same resources into a bare table with no index, no history and no search rows.
+import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';

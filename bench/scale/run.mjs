@@ -10,6 +10,7 @@
 //
 // Sizes load once and are kept between runs (schema scale_<size>); a size that would leave less than --spare-gb
 // free on the database's disk is not loaded, and the table says so. Run `npm run build` first.
+import { performance } from 'node:perf_hooks';
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';

@@ -1,6 +1,7 @@
 // The server side of one population size of the scale benchmark, in its own process: opens the loaded store,
 // measures the store-level figures (the $everything floor, patient search, MPI match, ingest into the populated
 // store, database size), then serves the API and hands the parent the requests to make over HTTP.
+import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { pino } from 'pino';
 import { MasterPatientIndex } from '@openidcr/integration';
