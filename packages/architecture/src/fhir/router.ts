@@ -314,7 +314,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       if (wants('service-provider'))
         for (const encounter of kept) {
           const ods = (encounter.serviceProvider as { reference?: string; identifier?: { value?: string } } | undefined)?.identifier?.value;
-          if (ods && !(encounter.serviceProvider as { reference?: string }).reference && FHIR_ID.test(ods) && !references.some((r) => r.type === 'Organization' && r.id === ods))
+          if (ods && !(encounter.serviceProvider as { reference?: string }).reference && FHIR_ID.test(ods) && !references.some((r) => r.type === 'Organization' && r.id === ods) && !included.some((r) => r.resourceType === 'Organization' && r.id === ods))
             references.push({ type: 'Organization', id: ods });
         }
       const found = await Promise.all(references.map((ref) => source!.read(ref.type, ref.id)));

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeSystems, ODS_CODE_SYSTEM } from '@openidcr/model';
 import { readAuditChain } from '../policy/audit.js';
+import { loadLocalityOrganisations } from '../server/reference-data.js';
 import { expectValidFhir, matchIds, outcomeIssues } from './api-contract.fixtures.js';
-import { pooledApi, type ApiHarness } from './api.fixtures.js';
+import { locality, pooledApi, type ApiHarness } from './api.fixtures.js';
 
 const WARD = '/fhir/Encounter?patient.general-practitioner=Organization/Y90001&status=in-progress&_include=Encounter:subject&_include=Encounter:location&_include=Encounter:service-provider';
 
@@ -23,10 +24,25 @@ beforeAll(async () => {
   api = await pooledApi();
   await api.store.bulkLoad([
     { resource: { resourceType: 'Location', id: 'ward-12', meta: { source: `${ODS_CODE_SYSTEM}|X9A` }, name: 'Ward 12 (respiratory)' } },
-    { patientKey: 'person-smith', resource: stay('enc-now', 'pat-smith-hosp', '2026-11-18T22:10:00Z') },
+    { patientKey: 'person-smith', resource: { ...stay('enc-now', 'pat-smith-hosp', '2026-11-18T22:10:00Z'), serviceProvider: { identifier: { system: ODS_CODE_SYSTEM, value: 'X9A' } } } },
     // Mary Jones is registered at another practice (Y90002): never on Y90001's ward.
     { patientKey: 'person-jones', resource: stay('enc-jones', 'pat-jones-gp', '2026-11-20T08:00:00Z') },
+    // Olive Brown, also registered at Y90001, admitted by a feed that names the hospital by ODS code only (as HL7 v2 does).
+    {
+      patientKey: 'person-brown',
+      resource: {
+        resourceType: 'Patient',
+        id: 'pat-brown',
+        meta: { source: `${ODS_CODE_SYSTEM}|X9A` },
+        identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9990000026' }],
+        name: [{ family: 'Brown', given: ['Olive'] }],
+        birthDate: '1935-12-02',
+        generalPractitioner: [{ identifier: { system: ODS_CODE_SYSTEM, value: 'Y90001' } }],
+      },
+    },
+    { patientKey: 'person-brown', resource: { ...stay('enc-brown', 'pat-brown', '2026-11-21T08:00:00Z'), serviceProvider: { identifier: { system: ODS_CODE_SYSTEM, value: 'X9A' } } } },
   ]);
+  await loadLocalityOrganisations(api.store, locality);
 }, 120_000);
 afterAll(async () => api?.close());
 
@@ -45,15 +61,15 @@ describe('the virtual ward: a practice\'s patients in hospital, through the poli
     const bundle = (await res.json()) as Bundle;
     expect(bundle.type).toBe('searchset');
     // The finished 2024 admission and Mary Jones's stay (another practice) are not listed.
-    expect(matchIds(bundle)).toEqual(['Encounter/enc-now']);
+    expect(matchIds(bundle).sort()).toEqual(['Encounter/enc-brown', 'Encounter/enc-now']);
     const included = bundle.entry.filter((e) => e.search?.mode === 'include').map((e) => `${e.resource.resourceType}/${e.resource.id}`);
-    expect(included.sort()).toEqual(['Location/ward-12', 'Organization/org-x9a', 'Patient/pat-smith-hosp']);
+    // The hospital named by ODS code only resolves to the locality's Organization/X9A, listed once for everyone on the ward.
+    expect(included.sort()).toEqual(['Location/ward-12', 'Organization/X9A', 'Patient/pat-brown', 'Patient/pat-smith-hosp']);
     for (const entry of bundle.entry) expectValidFhir(entry.resource);
     const chain = await readAuditChain(api.store);
-    expect(chain.length - before).toBe(1);
-    const event = chain.at(-1)!;
-    expect(event).toMatchObject({ personId: 'person-smith', outcome: 'permit' });
-    expect(JSON.stringify(event)).toContain('patient.general-practitioner');
+    expect(chain.length - before).toBe(2);
+    expect(chain.slice(-2).map((e) => `${e.personId} ${e.outcome}`).sort()).toEqual(['person-brown permit', 'person-smith permit']);
+    expect(JSON.stringify(chain.at(-1))).toContain('patient.general-practitioner');
   });
 
   it('refuses another practice\'s list, naming the parameter', async () => {
@@ -94,11 +110,11 @@ describe('the virtual ward: a practice\'s patients in hospital, through the poli
     const res = await api.get(WARD, 'dr-gp');
     expect(res.status).toBe(200);
     const bundle = (await res.json()) as Bundle;
-    expect(matchIds(bundle)).toEqual([]);
-    expect(bundle.entry.some((e) => e.resource.resourceType === 'Patient')).toBe(false);
+    expect(matchIds(bundle)).toEqual(['Encounter/enc-brown']);
+    expect(bundle.entry.filter((e) => e.resource.resourceType === 'Patient').map((e) => e.resource.id)).toEqual(['pat-brown']);
     expect(outcomeIssues(bundle).map((i) => i.diagnostics)).toContain("1 of the practice's patients in hospital is not shown: you do not have access to their record.");
     const chain = await readAuditChain(api.store);
-    expect(chain.length - before).toBe(1);
-    expect(chain.at(-1)).toMatchObject({ personId: 'person-smith', outcome: 'deny' });
+    expect(chain.length - before).toBe(2);
+    expect(chain.slice(-2).map((e) => `${e.personId} ${e.outcome}`).sort()).toEqual(['person-brown permit', 'person-smith deny']);
   });
 });
