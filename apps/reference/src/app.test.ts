@@ -141,3 +141,23 @@ describe('benefits unit costs from the locality config [REQ-REQ-004]', () => {
     );
   });
 });
+
+describe('settings from the environment', () => {
+  it('dates the synthetic locality today unless told otherwise, and names a bad setting', async () => {
+    const { settingsFromEnv } = await import('./locality.js');
+    expect(settingsFromEnv({}).syntheticDate).toBe(new Date().toISOString().slice(0, 10));
+    expect(settingsFromEnv({ IDCR_SYNTHETIC_DATE: '2026-03-01' }).syntheticDate).toBe('2026-03-01');
+    expect(() => settingsFromEnv({ IDCR_SYNTHETIC_DATE: '2026-02-30' })).toThrow('IDCR_SYNTHETIC_DATE: expected a date YYYY-MM-DD, found "2026-02-30"');
+    expect(() => settingsFromEnv({ IDCR_PATIENTS: 'lots' })).toThrow('IDCR_PATIENTS: expected an integer from 0 to 1000000, found "lots"');
+  });
+
+  it('the demo citizens are the same people whatever the date: only their histories move', () => {
+    const base = { seed: 7, patients: 3, mllpBasePort: 0, httpPort: 0, storageUrl: 'pglite:memory' };
+    const citizens = (start: string | undefined) => {
+      const { input } = syntheticLocalityInput({ ...base, syntheticDate: start });
+      return (input as { auth: { users: Array<{ role: string; nhsNumber?: string }> } }).auth.users.filter((u) => u.role === 'citizen').map((u) => u.nhsNumber);
+    };
+    expect(citizens('2026-11-22')).toEqual(citizens(undefined));
+    expect(citizens('2026-11-22')).toHaveLength(3);
+  });
+});

@@ -117,7 +117,7 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
       const bySender = new Map<string, number>();
       for (const channel of locality.channels) if (mllpPorts[channel.id] !== undefined) bySender.set(channel.sender, mllpPorts[channel.id]!);
       logger.info({ patients: settings.patients }, 'seeding the synthetic locality through the MLLP listeners (the real ingestion path)');
-      seeded = seedOverMllp({ seed: settings.seed, patients: settings.patients, locality: resolved.synthetic, ports: bySender, logger }).then(
+      seeded = seedOverMllp({ seed: settings.seed, patients: settings.patients, start: settings.syntheticDate, locality: resolved.synthetic, ports: bySender, logger }).then(
         (summary) => {
           logger.info(summary, 'synthetic locality seeded');
           return summary;

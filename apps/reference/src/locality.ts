@@ -12,6 +12,11 @@ export interface ReferenceSettings {
   mllpBasePort: number;
   httpPort: number;
   storageUrl: string;
+  /**
+   * The synthetic locality's "today" (YYYY-MM-DD): its histories end here, so people admitted in the last days are on
+   * the wards now. Default for the app: the day it is first started; absent: the generator's fixed date (tests).
+   */
+  syntheticDate?: string | undefined;
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ReferenceSettings {
@@ -28,7 +33,15 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Reference
     mllpBasePort: int('IDCR_MLLP_PORT', 2575, 1, 65_000),
     httpPort: int('PORT', 8080, 0, 65_535),
     storageUrl: env.DATABASE_URL || 'pglite:./data/idcr',
+    syntheticDate: syntheticDateOf(env.IDCR_SYNTHETIC_DATE),
   };
+}
+
+function syntheticDateOf(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return new Date().toISOString().slice(0, 10);
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(raw) && new Date(`${raw}T00:00:00Z`).toISOString().slice(0, 10) === raw;
+  if (!valid) throw new Error(`IDCR_SYNTHETIC_DATE: expected a date YYYY-MM-DD, found ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 const PROFILE_OF: Record<string, string> = {
@@ -63,7 +76,7 @@ export function syntheticLocalityInput(settings: ReferenceSettings): { input: Lo
   const citizens = [0, 1, 2]
     .filter((i) => i < Math.max(settings.patients, 3))
     .map((i) => {
-      const record = generatePatient(i, { seed: settings.seed }, synthetic);
+      const record = generatePatient(i, { seed: settings.seed, ...(settings.syntheticDate ? { start: settings.syntheticDate } : {}) }, synthetic);
       const name = record.patient.name?.[0];
       return { id: `citizen-${i + 1}`, name: `${name?.given?.[0] ?? ''} ${name?.family ?? ''}`.trim(), role: 'citizen', nhsNumber: record.nhsNumber };
     });

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 export interface SeedOptions {
   seed: number;
   patients: number;
+  /** The synthetic histories' end date (YYYY-MM-DD); default the generator's. */
+  start?: string | undefined;
   locality: SyntheticLocality;
   /** MLLP port of each sending organisation's channel, by ODS code. */
   ports: ReadonlyMap<string, number>;
@@ -35,7 +37,7 @@ const MSA = /(?:^|\r)MSA\|([A-Z]{2})\|/;
 export async function seedOverMllp(options: SeedOptions): Promise<SeedSummary> {
   const started = Date.now();
   const summary: SeedSummary = { patients: 0, messages: 0, accepted: 0, duplicates: 0, rejected: 0, byAck: {}, seconds: 0 };
-  const records = generatePatients({ seed: options.seed, patients: options.patients }, options.locality);
+  const records = generatePatients({ seed: options.seed, patients: options.patients, ...(options.start ? { start: options.start } : {}) }, options.locality);
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const clients: Array<Map<number, MllpClient>> = Array.from({ length: concurrency }, () => new Map());
   const clientFor = (worker: number, port: number) => {
