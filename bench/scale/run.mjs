@@ -143,7 +143,7 @@ const ms = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 const rows = [
   ['patients', (s) => s.size.toLocaleString('en-GB')],
   ['resources', (s) => Number(s.resources).toLocaleString('en-GB')],
-  ['database size per patient', (s) => `${(s.bytes / s.size / 1000).toFixed(1)} kB`],
+  ['database size per patient (audit log aside)', (s) => `${(s.bytes / s.size / 1000).toFixed(1)} kB`],
   ['initial load, resources/s (load avg)', (s) => `${s.load.perSecond.toFixed(0)} (${s.load.loadAverage.toFixed(1)})`],
   [`$everything HTTP p50 / p99 ms, ${options.connections} clients`, (s) => `${ms(s.http.p50)} / ${ms(s.http.p99)}`],
   ['$everything HTTP views/s (load avg)', (s) => `${s.http.perSecond.toFixed(0)} (${s.http.load.toFixed(1)})`],
