@@ -174,3 +174,52 @@ describe('SMART on FHIR [REQ-VIEW-012]', () => {
     expect(new URL(standalone.headers.get('location')!).searchParams.get('error')).toBe('login_required');
   });
 });
+
+describe('verified tokens are remembered, never past what verifying again would allow [REQ-SEC-001]', () => {
+  async function counted() {
+    let clock = Date.parse('2026-11-22T10:00:00Z');
+    let keyLookups = 0;
+    const keyed = await createDevIssuer({ issuer: auth.issuer, audience: auth.audience, users: auth.users, claims: auth.claims, now: () => clock });
+    const keys: Parameters<typeof createTokenVerifier>[0]['keys'] = (header, token) => {
+      keyLookups++;
+      return (keyed.keys as (h: typeof header, t: typeof token) => ReturnType<typeof keyed.keys>)(header, token);
+    };
+    const verifier = createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, keys, algorithms: ['ES256'], claims: auth.claims, organisations: locality.organisations, now: () => clock, clockToleranceSeconds: 30 });
+    return { keyed, verifier, lookups: () => keyLookups, tick: (ms: number) => (clock += ms), at: () => clock };
+  }
+
+  it('checks the signature once per token, and again after the token expires: then refuses it as jose would', async () => {
+    const t = await counted();
+    const token = await signWith({ idcr_role: 'gp', idcr_org: 'Y90001', name: 'Dr Asha Patel' });
+    // A token signed by a key the issuer does not publish is refused every time: refusals are not remembered.
+    for (let i = 0; i < 3; i++) expect((await t.verifier.verify(token)).ok).toBe(false);
+    expect(t.lookups()).toBe(3);
+
+    const good = await t.keyed.issue('dr-gp');
+    expect(good).toBeDefined();
+    const first = await t.verifier.verify(good!);
+    expect(first.ok).toBe(true);
+    const before = t.lookups();
+    for (let i = 0; i < 5; i++) expect((await t.verifier.verify(good!)).ok).toBe(true);
+    expect(t.lookups()).toBe(before);
+    // The remembered user cannot be changed by one request for the next.
+    if (first.ok) expect(() => (first.user.scopes as string[]).push('system/*.write')).toThrow(TypeError);
+  });
+
+  it('stops taking a remembered token when it expires (with the clock tolerance), and after cacheSeconds at most', async () => {
+    const t = await counted();
+    const good = (await t.keyed.issue('dr-gp'))!;
+    const exp = JSON.parse(Buffer.from(good.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    expect((await t.verifier.verify(good)).ok).toBe(true);
+    // Five minutes on, the token is still valid but is verified again (a key dropped from the JWKS stops admitting it).
+    t.tick(301_000);
+    const lookups = t.lookups();
+    expect((await t.verifier.verify(good)).ok).toBe(t.at() < (exp.exp + 30) * 1000);
+    expect(t.lookups()).toBe(lookups + 1);
+    // Past exp + tolerance it is refused as expired, exactly as without the cache.
+    t.tick((exp.exp + 31) * 1000 - t.at());
+    const late = await t.verifier.verify(good);
+    expect(late.ok).toBe(false);
+    if (!late.ok) expect(late.problem.code).toBe('expired');
+  });
+});

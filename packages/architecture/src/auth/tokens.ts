@@ -44,6 +44,15 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds?: number;
   /** The clock (epoch ms); tests pass their own. */
   now?: () => number;
+  /**
+   * How many verified tokens to remember (default 10,000; 0: none). A token's bytes cannot change, so a token already
+   * verified is not verified again (an ES256 check is about a tenth of a request's CPU) until it expires, and for at
+   * most `cacheSeconds`, which bounds how long a key removed from the issuer's JWKS still admits a token signed with it.
+   * Refusals are never remembered.
+   */
+  cacheSize?: number;
+  /** Longest a verified token is remembered (default 300 s, like a JWKS cache). */
+  cacheSeconds?: number;
 }
 
 const PURPOSE_CODES = Object.keys(PurposeOfUse) as [PurposeOfUseCode, ...PurposeOfUseCode[]];
@@ -57,62 +66,91 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const organisations = new Map(options.organisations.map((o) => [o.ods, o.kind]));
   const c = options.claims;
   const text = z.string().min(1);
+  const now = options.now ?? Date.now;
+  const tolerance = options.clockToleranceSeconds ?? 30;
+  const cacheSize = options.cacheSize ?? 10_000;
+  const cacheMs = (options.cacheSeconds ?? 300) * 1000;
+  /** Verified tokens: the user and until when (epoch ms) the token may be taken without verifying it again. */
+  const verified = new Map<string, { user: AuthenticatedUser; until: number }>();
+  const verify = async (token: string): Promise<{ ok: true; user: AuthenticatedUser; exp: number } | { ok: false; problem: TokenProblem }> => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, options.keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: [...options.algorithms],
+        clockTolerance: options.clockToleranceSeconds ?? 30,
+        ...(options.now ? { currentDate: new Date(options.now()) } : {}),
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) return { ok: false, problem: { code: 'expired', message: 'the token has expired' } };
+      if (error instanceof joseErrors.JWTClaimValidationFailed)
+        return { ok: false, problem: { code: 'invalid', message: `token claim ${error.claim}: ${error.reason === 'check_failed' ? 'not accepted' : error.reason}` } };
+      if (error instanceof joseErrors.JOSEAlgNotAllowed) return { ok: false, problem: { code: 'invalid', message: 'the token is not signed with an accepted algorithm' } };
+      return { ok: false, problem: { code: 'invalid', message: 'the token signature could not be verified' } };
+    }
+    const bad = (name: string, why: string) => ({ ok: false as const, problem: { code: 'claims' as const, message: `token claim ${name}: ${why}` } });
+    const id = text.safeParse(claim(payload, c.subject));
+    if (!id.success) return bad(c.subject, 'required');
+    const name = text.safeParse(claim(payload, c.name));
+    const role = text.safeParse(claim(payload, c.role));
+    if (!role.success) return bad(c.role, 'required');
+    const purposeRaw = claim(payload, c.purposeOfUse) ?? 'TREAT';
+    const purpose = z.enum(PURPOSE_CODES).safeParse(purposeRaw);
+    if (!purpose.success) return bad(c.purposeOfUse, `${JSON.stringify(purposeRaw)} is not a purpose of use (${PURPOSE_CODES.join(', ')})`);
+    const scopeRaw = claim(payload, c.scope);
+    const scopes = typeof scopeRaw === 'string' ? scopeRaw.split(/\s+/).filter(Boolean) : Array.isArray(scopeRaw) ? scopeRaw.filter((s): s is string => typeof s === 'string') : [];
+    const patient = claim(payload, c.patient);
+    if (patient !== undefined && (typeof patient !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(patient))) return bad(c.patient, 'not a FHIR id');
+    const base = { id: id.data, name: name.success ? name.data : id.data, roleId: role.data, purposeOfUse: purpose.data, scopes, patient: patient as string | undefined };
+    if (role.data === 'citizen') {
+      const nhs = claim(payload, c.nhsNumber);
+      if (typeof nhs !== 'string' || !isValidNhsNumber(nhs)) return bad(c.nhsNumber, 'a citizen token needs a valid NHS number');
+      return { ok: true, exp: payload.exp!, user: { ...base, kind: 'citizen', activityCodes: [], nhsNumber: nhs } };
+    }
+    const ods = claim(payload, c.organisation);
+    if (typeof ods !== 'string') return bad(c.organisation, 'required (the ODS code of the user\'s organisation)');
+    const kind = organisations.get(ods);
+    if (kind === undefined) return bad(c.organisation, `${ods} is not an organisation of this locality`);
+    const sds = claim(payload, c.sdsRoleCode);
+    const activities = claim(payload, c.activityCodes);
+    return {
+      ok: true,
+      exp: payload.exp!,
+      user: {
+        ...base,
+        kind: 'professional',
+        organisation: { ods, kind },
+        sdsRoleCode: typeof sds === 'string' ? sds : undefined,
+        activityCodes: Array.isArray(activities) ? activities.filter((a): a is string => typeof a === 'string') : typeof activities === 'string' ? activities.split(/[\s,]+/).filter(Boolean) : [],
+      },
+    };
+  };
   return {
     async verify(token) {
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, options.keys, {
-          issuer: options.issuer,
-          audience: options.audience,
-          algorithms: [...options.algorithms],
-          clockTolerance: options.clockToleranceSeconds ?? 30,
-          ...(options.now ? { currentDate: new Date(options.now()) } : {}),
-          requiredClaims: ['exp', 'sub'],
-        }));
-      } catch (error) {
-        if (error instanceof joseErrors.JWTExpired) return { ok: false, problem: { code: 'expired', message: 'the token has expired' } };
-        if (error instanceof joseErrors.JWTClaimValidationFailed)
-          return { ok: false, problem: { code: 'invalid', message: `token claim ${error.claim}: ${error.reason === 'check_failed' ? 'not accepted' : error.reason}` } };
-        if (error instanceof joseErrors.JOSEAlgNotAllowed) return { ok: false, problem: { code: 'invalid', message: 'the token is not signed with an accepted algorithm' } };
-        return { ok: false, problem: { code: 'invalid', message: 'the token signature could not be verified' } };
+      const at = now();
+      const hit = verified.get(token);
+      if (hit) {
+        if (at < hit.until) return { ok: true, user: hit.user };
+        verified.delete(token);
       }
-      const bad = (name: string, why: string) => ({ ok: false as const, problem: { code: 'claims' as const, message: `token claim ${name}: ${why}` } });
-      const id = text.safeParse(claim(payload, c.subject));
-      if (!id.success) return bad(c.subject, 'required');
-      const name = text.safeParse(claim(payload, c.name));
-      const role = text.safeParse(claim(payload, c.role));
-      if (!role.success) return bad(c.role, 'required');
-      const purposeRaw = claim(payload, c.purposeOfUse) ?? 'TREAT';
-      const purpose = z.enum(PURPOSE_CODES).safeParse(purposeRaw);
-      if (!purpose.success) return bad(c.purposeOfUse, `${JSON.stringify(purposeRaw)} is not a purpose of use (${PURPOSE_CODES.join(', ')})`);
-      const scopeRaw = claim(payload, c.scope);
-      const scopes = typeof scopeRaw === 'string' ? scopeRaw.split(/\s+/).filter(Boolean) : Array.isArray(scopeRaw) ? scopeRaw.filter((s): s is string => typeof s === 'string') : [];
-      const patient = claim(payload, c.patient);
-      if (patient !== undefined && (typeof patient !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(patient))) return bad(c.patient, 'not a FHIR id');
-      const base = { id: id.data, name: name.success ? name.data : id.data, roleId: role.data, purposeOfUse: purpose.data, scopes, patient: patient as string | undefined };
-      if (role.data === 'citizen') {
-        const nhs = claim(payload, c.nhsNumber);
-        if (typeof nhs !== 'string' || !isValidNhsNumber(nhs)) return bad(c.nhsNumber, 'a citizen token needs a valid NHS number');
-        return { ok: true, user: { ...base, kind: 'citizen', activityCodes: [], nhsNumber: nhs } };
+      const result = await verify(token);
+      if (!result.ok) return result;
+      const user = deepFreeze(result.user);
+      if (cacheSize > 0) {
+        if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
+        verified.set(token, { user, until: Math.min((result.exp + tolerance) * 1000, at + cacheMs) });
       }
-      const ods = claim(payload, c.organisation);
-      if (typeof ods !== 'string') return bad(c.organisation, 'required (the ODS code of the user\'s organisation)');
-      const kind = organisations.get(ods);
-      if (kind === undefined) return bad(c.organisation, `${ods} is not an organisation of this locality`);
-      const sds = claim(payload, c.sdsRoleCode);
-      const activities = claim(payload, c.activityCodes);
-      return {
-        ok: true,
-        user: {
-          ...base,
-          kind: 'professional',
-          organisation: { ods, kind },
-          sdsRoleCode: typeof sds === 'string' ? sds : undefined,
-          activityCodes: Array.isArray(activities) ? activities.filter((a): a is string => typeof a === 'string') : typeof activities === 'string' ? activities.split(/[\s,]+/).filter(Boolean) : [],
-        },
-      };
+      return { ok: true, user };
     },
   };
+}
+
+/** The user is shared by every request carrying the same token: nobody may change it. */
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) if (inner && typeof inner === 'object' && !Object.isFrozen(inner)) deepFreeze(inner as object);
+  return Object.freeze(value);
 }
 
 /** A key set fetched (and cached, refreshed on unknown `kid`) from an OIDC provider's JWKS URL. */
