@@ -1,34 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isStoreError } from './errors.js';
 import { migrate } from './schema/migrate.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema/migrations.js';
 import { createRecordStore, openDb, openStore } from './store.js';
 import { describeRecordStoreContract } from './store.suite.js';
+import { postgresTestSchemas } from './postgres-schemas.fixtures.js';
 
 const url = process.env.OPENIDCR_TEST_PG_URL;
-const schemas: string[] = [];
 
+const schemas = url ? postgresTestSchemas(url) : undefined;
 /** A schema of its own for each use, dropped when the file's tests end. */
-function freshSchema(): string {
-  const schema = `idcr_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  schemas.push(schema);
-  return schema;
-}
+const freshSchema = (): string => schemas!.fresh();
 
 if (url) {
-  afterAll(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      // Names come from freshSchema and match ^idcr_test_[0-9a-f]{16}$.
-      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  });
-
   describeRecordStoreContract('PostgreSQL', async () => {
     const db = await openDb(url, { schema: freshSchema() });
     const store = createRecordStore(db, await migrate(db));

@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NHS_NUMBER_SYSTEM, completeNhsNumber } from '@openidcr/model';
 import { isStoreError } from '../errors.js';
 import { openStore, type RecordStore } from '../store.js';
 import { observation, organization, patient } from '../store.fixtures.js';
+import { postgresTestSchemas } from '../postgres-schemas.fixtures.js';
 import { arrayLiteral, copyText, type InitialLoadItem } from './initial-load.js';
 
 const url = process.env.OPENIDCR_TEST_PG_URL;
-const schemas: string[] = [];
 
 function nhsNumbers(count: number): string[] {
   const out: string[] = [];
@@ -104,24 +103,11 @@ describe('COPY text format', () => {
 describeInitialLoad('PGlite', () => openStore('pglite:memory'));
 
 if (url) {
-  afterAll(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  });
-  describeInitialLoad('PostgreSQL', async () => {
-    const schema = `idcr_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    schemas.push(schema);
-    return openStore(url, { schema });
-  });
+  const schemas = postgresTestSchemas(url);
+  describeInitialLoad('PostgreSQL', async () => openStore(url, { schema: schemas.fresh() }));
 
   it('builds again every index it dropped for the load', async () => {
-    const schema = `idcr_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    schemas.push(schema);
+    const schema = schemas.fresh();
     const store = await openStore(url, { schema });
     const client = new pg.Client({ connectionString: url });
     await client.connect();
