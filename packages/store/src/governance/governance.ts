@@ -1,4 +1,4 @@
-import type { ResourceLike } from '@openidcr/model';
+import type { IngestRelationship, ResourceLike } from '@openidcr/model';
 import type { Db, Queryable } from '../db/db.js';
 import { StoreError } from '../errors.js';
 import type { Page } from '../paging/cursor.js';
@@ -57,18 +57,11 @@ export async function listConsents(db: Queryable, patientKey: string): Promise<S
   return rows.map(toConsent);
 }
 
-/** Why a user may see a person's record: a registration, a referral, a care team membership, an admission, ... */
-export interface LegitimateRelationshipInput {
-  patientKey: string;
-  id: string;
-  userId: string;
-  organisation?: string | undefined;
-  kind: string;
-  /** Where the relationship was learnt from (a feed, a manual entry). */
-  source?: string | undefined;
-  startedAt: string;
-  endedAt?: string | undefined;
-}
+/**
+ * Why a user may see a person's record: a registration, a referral, a care team membership, an admission, ... The
+ * ingest contract's relationship (one shape, whether it comes with a message's batch or is put on its own).
+ */
+export type LegitimateRelationshipInput = IngestRelationship;
 
 /** A legitimate relationship as stored. */
 export type LegitimateRelationship = LegitimateRelationshipInput;
