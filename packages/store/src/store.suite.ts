@@ -584,6 +584,8 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       const view = await store.recordForView(id('vp'), at);
       expect(view?.patientKey).toBe(key);
       expect(view?.resources.map((r) => r.id).sort()).toEqual([id('vo'), id('vp')].sort());
+      // The stored text of each resource, index for index: it parses to the resource itself.
+      expect(view?.json.map((text) => JSON.parse(text))).toEqual(view?.resources);
       expect(view?.consents).toEqual(await store.listConsents(key));
       expect(view?.relationships).toEqual(await store.findRelationships({ patientKey: key, at }));
       expect(view?.relationships.map((r) => r.id)).toEqual([id('r-now')]);

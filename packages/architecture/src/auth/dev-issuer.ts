@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
-import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { ClaimMapping, DemoUser } from '../locality/locality.js';
 
@@ -12,6 +12,25 @@ export interface DevIssuerOptions {
   tokenMinutes?: number;
   /** The clock (epoch ms). */
   now?: () => number;
+  /**
+   * The signing key (default: a fresh one). Processes serving one locality share it (`generateDevIssuerKey`), so a
+   * token one of them issued is accepted by all.
+   */
+  key?: DevIssuerKey | undefined;
+}
+
+/** A development issuer's ES256 signing key as JWKs, to hand to every process of one locality. A secret: never log or commit it. */
+export interface DevIssuerKey {
+  kid: string;
+  privateJwk: JWK;
+  publicJwk: JWK;
+}
+
+/** A fresh ES256 key for the development issuer. */
+export async function generateDevIssuerKey(): Promise<DevIssuerKey> {
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const kid = randomUUID();
+  return { kid, privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256' }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
 }
 
 /** What a token is issued with besides the user. */
@@ -70,12 +89,12 @@ function scopesRefused(user: DemoUser | undefined, scope: string | undefined): s
 }
 const CODE_TTL_MS = 60_000;
 
-/** Makes a development issuer with a fresh ES256 key. */
+/** Makes a development issuer with its key (a fresh ES256 key unless one is given). */
 export async function createDevIssuer(options: DevIssuerOptions): Promise<DevIssuer> {
-  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const kid = randomUUID();
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
-  const jwks: JSONWebKeySet = { keys: [publicJwk] };
+  const key = options.key ?? (await generateDevIssuerKey());
+  const kid = key.kid;
+  const privateKey = await importJWK(key.privateJwk, 'ES256');
+  const jwks: JSONWebKeySet = { keys: [{ ...key.publicJwk, kid, alg: 'ES256', use: 'sig' }] };
   const keys = createLocalJWKSet(jwks);
   const now = options.now ?? Date.now;
   const users = new Map(options.users.map((u) => [u.id, u]));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, OperationOutcomeIssue, ResourceLike } from '@openidcr/model';
 import type { Decision, FilteredRecord } from '@openidcr/governance';
-import { POLICY_CODE_SYSTEM, PolicyCodes, outcome } from '../http/outcome.js';
+import { JsonText, POLICY_CODE_SYSTEM, PolicyCodes, outcome } from '../http/outcome.js';
 import type { UnavailableSource } from '../topology/source.js';
 
 /** The issue saying how many items policy withheld, and why (counts only, never which). */
@@ -57,6 +57,23 @@ export interface SearchsetInput {
   issues?: ReadonlyArray<OperationOutcomeIssue | undefined>;
   now: Date;
   total?: number | undefined;
+}
+
+/**
+ * `searchset(input)` as JSON text, where each resource `textOf` holds (the stored JSON text it was parsed from, as the
+ * store's `recordForView` returns it) is written as that text instead of being serialised again: the same JSON value,
+ * for a fraction of the CPU on a whole record. Resources it does not hold are serialised as usual.
+ */
+export function searchsetText(input: SearchsetInput, textOf: ReadonlyMap<object, string>): JsonText {
+  const bundle = searchset(input);
+  const head = JSON.stringify({ ...bundle, entry: [] });
+  if (!head.endsWith('"entry":[]}')) throw new Error('searchsetText: entry must be the last element of a Bundle');
+  const entries = (bundle.entry ?? []).map((entry) => {
+    const text = entry.resource ? textOf.get(entry.resource) : undefined;
+    if (text === undefined) return JSON.stringify(entry);
+    return `{"fullUrl":${JSON.stringify(entry.fullUrl)},"resource":${text},"search":${JSON.stringify(entry.search)}}`;
+  });
+  return new JsonText(`${head.slice(0, -2)}${entries.join(',')}]}`);
 }
 
 /** A searchset Bundle: matches, includes, and one outcome entry carrying the withheld and unavailable notices. */

@@ -12,7 +12,7 @@ import { storeAuditSink, type AuditSink } from '../policy/audit.js';
 import { PolicyPoint, inMemoryGrants, type BreakGlassGrants, type GovernanceReader, type PatientScope, type PolicyAlert, type PolicyInputs } from '../policy/pep.js';
 import { pooledSource } from '../topology/pooled.js';
 import { SourceInputError, type LocatedResource, type RecordSource, type UnavailableSource } from '../topology/source.js';
-import { denialIssues, searchset, unavailableIssue, withheldIssue } from './bundle.js';
+import { denialIssues, searchset, searchsetText, unavailableIssue, withheldIssue } from './bundle.js';
 import { capabilityStatement, type RouteCapability } from './capability.js';
 import {
   COMMON_SEARCH_PARAMS,
@@ -484,7 +484,9 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       requirePermit(access, `Patient/${id}`);
       const kept = access.filter(view.resources);
       const includes = await sourceOrganisations(kept, access, ctx.now.getTime());
-      return { status: 200, body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, includes, issues: issuesOf(access, []), now: ctx.now, total: kept.length }) };
+      // The kept resources are sent as the text they were stored as (nothing here changes them), not serialised again.
+      const textOf = new Map<object, string>(view.resources.map((resource, i) => [resource, view.json[i]!]));
+      return { status: 200, body: searchsetText({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, includes, issues: issuesOf(access, []), now: ctx.now, total: kept.length }, textOf) };
     }
     const found = await source!.read('Patient', id);
     const patient = found.value;

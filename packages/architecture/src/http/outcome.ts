@@ -1,3 +1,4 @@
+import { gzip } from 'node:zlib';
 import type { Response } from 'express';
 import type { OperationOutcome, OperationOutcomeIssue } from '@openidcr/model';
 
@@ -56,17 +57,45 @@ export function badParameter(parameter: string, message: string): HttpProblem {
   return new HttpProblem(400, 'invalid', `${parameter}: ${message}`, { expression: parameter });
 }
 
+/** A response body already serialised as JSON: `sendFhir` writes its text as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** Bodies smaller than this are sent as they are: gzip would save little (the `compression` middleware's default). */
+const GZIP_THRESHOLD = 1024;
+
 /**
  * Sends a FHIR resource as `application/fhir+json`. Written with `res.end`, not `res.send`: express would hash every
  * body for an ETag, which costs CPU on every search and means nothing for a searchset made fresh each time. Reads set
  * their own version ETag. `Cache-Control: no-store` unless the route set its own.
+ *
+ * A body of 1 kB or more goes gzipped (level 1) to a client that accepts gzip, compressed in one call on libuv's
+ * thread pool: a whole record costs the event loop far less than through the `compression` middleware's stream, which
+ * then leaves the response alone (it is already encoded). Other clients get it as it is, or as `compression` encodes it.
  */
 export function sendFhir(res: Response, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
   res.status(status);
   res.setHeader('Content-Type', FHIR_JSON);
   // Patient data must not be kept by a browser on a shared ward computer, nor by a proxy.
   if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', 'no-store');
+  const req = res.req as Response['req'] | undefined;
+  if (text.length >= GZIP_THRESHOLD && req && req.method !== 'HEAD' && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    res.vary('Accept-Encoding');
+    gzip(text, { level: 1 }, (error, zipped) => {
+      if (res.destroyed) return;
+      if (error) {
+        res.setHeader('Content-Length', Buffer.byteLength(text));
+        res.end(text);
+        return;
+      }
+      res.setHeader('Content-Encoding', 'gzip');
+      res.setHeader('Content-Length', zipped.length);
+      res.end(zipped);
+    });
+    return;
+  }
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
 }

@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { createLocalityPolicy, createConsentModel, type ConsentModel } from '@openidcr/governance';
 import { Ingestor, ShippedProfiles, buildAck, createHl7HttpHandler, createMllpServer, ingestHandler, isShippedProfileId, reject, type Channel as IngestChannel, type MllpServer } from '@openidcr/integration';
 import { openStore, type RecordStore } from '@openidcr/store';
-import { createDevIssuer, type DevIssuer } from '../auth/dev-issuer.js';
+import { createDevIssuer, type DevIssuer, type DevIssuerKey } from '../auth/dev-issuer.js';
 import { smartRouter } from '../auth/smart.js';
 import { authenticate, createTokenVerifier, remoteKeySet, userOf } from '../auth/tokens.js';
 import { fhirRouter } from '../fhir/router.js';
@@ -37,6 +37,11 @@ export interface IdcrOptions {
    * `locality.consentModel` or the ISA names. See docs/extending/consent-model.md.
    */
   consentModel?: ConsentModel | undefined;
+  /**
+   * The development issuer's signing key (auth mode `dev`; default: a fresh one). Give every process that serves one
+   * locality the same key, so a demo token works whichever process answers.
+   */
+  devIssuerKey?: DevIssuerKey | undefined;
 }
 
 /** The MLLP listeners of the locality's channels, drained on shutdown. */
@@ -119,7 +124,7 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
   let keys = options.keys;
   let algorithms: readonly string[];
   if (auth.mode === 'dev') {
-    devIssuer = await createDevIssuer({ issuer: auth.issuer, audience: auth.audience, users: auth.users, claims: auth.claims, tokenMinutes: auth.tokenMinutes });
+    devIssuer = await createDevIssuer({ issuer: auth.issuer, audience: auth.audience, users: auth.users, claims: auth.claims, tokenMinutes: auth.tokenMinutes, key: options.devIssuerKey });
     keys = devIssuer.keys;
     algorithms = ['ES256'];
     logger.warn('development issuer enabled: anyone who can reach /dev/token can act as a demo user. Never use it with real data.');

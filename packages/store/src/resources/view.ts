@@ -11,6 +11,11 @@ export interface RecordForView {
   patientKey: string;
   /** Every current resource of the person (as `everything`), in no particular order. */
   resources: ResourceLike[];
+  /**
+   * The stored JSON text of each resource, index for index with `resources` (the text `resources[i]` was parsed
+   * from), so a caller that sends a resource on unchanged can send this text instead of serialising it again.
+   */
+  json: string[];
   /** The person's Consents (as `listConsents`), most recently changed first. */
   consents: StoredConsent[];
   /** The person's legitimate relationships in force at the instant asked (as `findRelationships`), latest first. */
@@ -18,16 +23,17 @@ export interface RecordForView {
 }
 
 // One statement, one round trip: the person is found by their Patient resource; their resources, consents and the
-// relationships in force come back as rows of one result, told apart by `part`.
+// relationships in force come back as rows of one result, told apart by `part`. Bodies come back as JSON text, parsed
+// here: the same work the driver would do for jsonb, and the text is kept for callers that send it on unchanged.
 const RECORD_FOR_VIEW = `WITH target AS (
     SELECT coalesce((SELECT merged_into FROM persons WHERE person_id = r.patient_key), r.patient_key) AS patient_key
     FROM resources r WHERE r.resource_type = 'Patient' AND r.id = $1 LIMIT 1
   )
-  SELECT 0 AS part, t.patient_key, r.body FROM target t JOIN resources r ON r.patient_key = t.patient_key
+  SELECT 0 AS part, t.patient_key, r.body::text AS body FROM target t JOIN resources r ON r.patient_key = t.patient_key
   UNION ALL
-  SELECT 1, t.patient_key, to_jsonb(c) FROM target t JOIN consents c ON c.patient_key = t.patient_key
+  SELECT 1, t.patient_key, to_jsonb(c)::text FROM target t JOIN consents c ON c.patient_key = t.patient_key
   UNION ALL
-  SELECT 2, t.patient_key, to_jsonb(l) FROM target t JOIN legitimate_relationships l ON l.patient_key = t.patient_key
+  SELECT 2, t.patient_key, to_jsonb(l)::text FROM target t JOIN legitimate_relationships l ON l.patient_key = t.patient_key
     WHERE l.started_at <= $2::timestamptz AND (l.ended_at IS NULL OR l.ended_at > $2::timestamptz)
   UNION ALL
   SELECT 3, t.patient_key, NULL FROM target t`;
@@ -40,14 +46,17 @@ const RECORD_FOR_VIEW = `WITH target AS (
 export async function readRecordForView(db: Queryable, patientId: string, at: string): Promise<RecordForView | undefined> {
   if (typeof patientId !== 'string' || patientId.length === 0) throw new StoreError('invalid-input', 'patientId: required', 'patientId');
   const instant = instantParam(at, 'at');
-  const { rows } = await db.query<{ part: number; patient_key: string; body: unknown }>(RECORD_FOR_VIEW, [patientId, instant]);
+  const { rows } = await db.query<{ part: number; patient_key: string; body: string | null }>(RECORD_FOR_VIEW, [patientId, instant]);
   const marker = rows.find((row) => row.part === 3);
   if (!marker) return undefined;
-  const view: RecordForView = { patientKey: marker.patient_key, resources: [], consents: [], relationships: [] };
+  const view: RecordForView = { patientKey: marker.patient_key, resources: [], json: [], consents: [], relationships: [] };
   for (const row of rows) {
-    if (row.part === 0) view.resources.push(row.body as ResourceLike);
-    else if (row.part === 1) view.consents.push(toConsent(row.body as ConsentRow));
-    else if (row.part === 2) view.relationships.push(toRelationship(row.body as RelationshipRow));
+    if (row.body === null) continue;
+    if (row.part === 0) {
+      view.resources.push(JSON.parse(row.body) as ResourceLike);
+      view.json.push(row.body);
+    } else if (row.part === 1) view.consents.push(toConsent(JSON.parse(row.body) as ConsentRow));
+    else if (row.part === 2) view.relationships.push(toRelationship(JSON.parse(row.body) as RelationshipRow));
   }
   view.consents.sort((a, b) => (a.updatedAt === b.updatedAt ? a.id.localeCompare(b.id) : b.updatedAt.localeCompare(a.updatedAt)));
   view.relationships.sort((a, b) => (a.startedAt === b.startedAt ? a.id.localeCompare(b.id) : b.startedAt.localeCompare(a.startedAt)));
