@@ -4,7 +4,13 @@ import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { StoreError } from '../errors.js';
 import type { Db, Queryable, QueryResult, TransactionOptions } from './db.js';
-import { quoteSchemaName } from './db.js';
+import { preparedNameOf, quoteSchemaName } from './db.js';
+
+/** The statement as pg sends it: named (prepared once per connection) when marked with `prepared`. */
+function statementOf(text: string, params: readonly unknown[]): pg.QueryConfig {
+  const name = preparedNameOf(text);
+  return name === undefined ? { text, values: params as unknown[] } : { name, text, values: params as unknown[] };
+}
 
 /** How a store rides out PostgreSQL being unreachable for a moment (a restart, a failover). */
 export interface RetryOptions {
@@ -82,7 +88,7 @@ function adapt(target: pg.Pool | pg.PoolClient): Queryable {
   return {
     copyFrom: (sql, lines) => copyLines(target, sql, lines),
     async query<Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
-      const result = await target.query(text, params as unknown[]);
+      const result = await target.query(statementOf(text, params));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     async exec(script: string): Promise<void> {
@@ -193,7 +199,7 @@ export async function openPostgres(connectionString: string, schema: string, opt
               throw new Unsent(error);
             }
             try {
-              const result = await client.query(text, params as unknown[]);
+              const result = await client.query(statementOf(text, params));
               giveBack(client);
               return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
             } catch (error) {

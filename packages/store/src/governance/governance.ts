@@ -1,5 +1,6 @@
 import type { IngestRelationship, ResourceLike } from '@openidcr/model';
 import type { Db, Queryable } from '../db/db.js';
+import { prepared } from '../db/db.js';
 import { StoreError } from '../errors.js';
 import type { Page } from '../paging/cursor.js';
 import { decodeCursor, encodeCursor, instantParam as instant, pageSize, queryFingerprint } from '../paging/cursor.js';
@@ -196,8 +197,11 @@ export async function appendAudit(
   return row;
 }
 
-/** Audit rows per INSERT statement: 7 parameters a row keeps a statement well under PostgreSQL's 65,535. */
-const AUDIT_ROWS_PER_STATEMENT = 1000;
+const AUDIT_LOCK = prepared('SELECT pg_advisory_xact_lock(hashtext($1))');
+const AUDIT_HEAD = prepared('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+const AUDIT_INSERT = prepared(`INSERT INTO audit_log (${AUDIT_COLUMNS})
+  SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+  RETURNING ${AUDIT_COLUMNS}`);
 
 /**
  * Appends several audit rows, in the order given, in one transaction under one lock: the group commit of a busy
@@ -209,7 +213,7 @@ export async function appendAuditBatch(
   entries: readonly AuditEntryInput[],
   computeHash: (link: AuditLink) => string | Promise<string>,
 ): Promise<AuditRow[]> {
-  const prepared = entries.map((entry, i) => {
+  const items = entries.map((entry, i) => {
     const field = entries.length === 1 ? 'event' : `entries.${i}.event`;
     if (typeof entry.event !== 'object' || entry.event === null || Array.isArray(entry.event)) {
       throw new StoreError('invalid-input', `${field}: must be a JSON object`, field);
@@ -223,15 +227,15 @@ export async function appendAuditBatch(
       recordedAt: instant(entry.recordedAt, entries.length === 1 ? 'recordedAt' : `entries.${i}.recordedAt`) ?? new Date().toISOString(),
     };
   });
-  if (prepared.length === 0) return [];
+  if (items.length === 0) return [];
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`openidcr.store.audit:${db.schema}`]);
-    const { rows: lastRows } = await tx.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    await tx.query(AUDIT_LOCK, [`openidcr.store.audit:${db.schema}`]);
+    const { rows: lastRows } = await tx.query<{ seq: string | number; hash: string }>(AUDIT_HEAD);
     const last = lastRows[0];
     let seq = last ? Number(last.seq) : 0;
     let prevHash = last?.hash;
     const links: AuditRow[] = [];
-    for (const item of prepared) {
+    for (const item of items) {
       const link: AuditLink = {
         seq: ++seq,
         prevHash,
@@ -245,23 +249,19 @@ export async function appendAuditBatch(
       links.push({ ...link, hash });
       prevHash = hash;
     }
-    const stored: AuditRow[] = [];
-    for (let start = 0; start < links.length; start += AUDIT_ROWS_PER_STATEMENT) {
-      const chunk = links.slice(start, start + AUDIT_ROWS_PER_STATEMENT);
-      const values = chunk.map((_, r) => `($${r * 7 + 1}::bigint, $${r * 7 + 2}::timestamptz, $${r * 7 + 3}::text, $${r * 7 + 4}::text, $${r * 7 + 5}::text, $${r * 7 + 6}::text, $${r * 7 + 7}::jsonb)`);
-      const params = chunk.flatMap((link, r) => [
-        link.seq,
-        link.recordedAt,
-        link.patientKey ?? null,
-        link.userId ?? null,
-        link.prevHash ?? null,
-        link.hash,
-        prepared[start + r]!.json,
-      ]);
-      const { rows } = await tx.query<AuditDbRow>(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${values.join(', ')} RETURNING ${AUDIT_COLUMNS}`, params);
-      if (rows.length !== chunk.length) throw new Error('audit insert returned fewer rows than it was given');
-      stored.push(...rows.map(toAudit).sort((a, b) => a.seq - b.seq));
-    }
+    // One statement for the whole group, whatever its size: the rows go in as arrays, so the text never changes and
+    // PostgreSQL prepares it once per connection.
+    const { rows } = await tx.query<AuditDbRow>(AUDIT_INSERT, [
+      links.map((link) => link.seq),
+      links.map((link) => link.recordedAt),
+      links.map((link) => link.patientKey ?? null),
+      links.map((link) => link.userId ?? null),
+      links.map((link) => link.prevHash ?? null),
+      links.map((link) => link.hash),
+      items.map((item) => item.json),
+    ]);
+    if (rows.length !== links.length) throw new Error('audit insert returned fewer rows than it was given');
+    const stored = rows.map(toAudit).sort((a, b) => a.seq - b.seq);
     return stored;
   }, { lane: 'serial' });
 }

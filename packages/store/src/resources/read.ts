@@ -2,6 +2,7 @@ import type { HeadingId, ResourceLike } from '@openidcr/model';
 import { isHeadingId, NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM, normaliseNhsNumber, localIdentifierSystem } from '@openidcr/model';
 import type { LocalIdentifier } from '@openidcr/model';
 import type { Queryable } from '../db/db.js';
+import { prepared } from '../db/db.js';
 import { StoreError } from '../errors.js';
 import type { Page } from '../paging/cursor.js';
 import { decodeCursor, encodeCursor, pageSize, queryFingerprint } from '../paging/cursor.js';
@@ -65,14 +66,14 @@ export function toStoredResource(row: ResourceRow): StoredResource {
 const COLS = 'patient_key, resource_type, id, version, heading, source_org, security_labels, effective_date, last_updated, source_time, body';
 const REF_COLS = 'NULL::text AS patient_key, resource_type, id, version, heading, source_org, security_labels, effective_date, last_updated, source_time, body';
 
-const READ = `SELECT ${COLS} FROM resources WHERE resource_type = $1 AND id = $2
-  UNION ALL SELECT ${REF_COLS} FROM reference_resources WHERE resource_type = $1 AND id = $2 LIMIT 1`;
-const READ_VERSION = `SELECT ${COLS} FROM resource_history WHERE resource_type = $1 AND id = $2 AND version = $3
-  UNION ALL SELECT ${REF_COLS} FROM reference_resource_history WHERE resource_type = $1 AND id = $2 AND version = $3 LIMIT 1`;
-const HISTORY = `SELECT * FROM (
+const READ = prepared(`SELECT ${COLS} FROM resources WHERE resource_type = $1 AND id = $2
+  UNION ALL SELECT ${REF_COLS} FROM reference_resources WHERE resource_type = $1 AND id = $2 LIMIT 1`);
+const READ_VERSION = prepared(`SELECT ${COLS} FROM resource_history WHERE resource_type = $1 AND id = $2 AND version = $3
+  UNION ALL SELECT ${REF_COLS} FROM reference_resource_history WHERE resource_type = $1 AND id = $2 AND version = $3 LIMIT 1`);
+const HISTORY = prepared(`SELECT * FROM (
     SELECT ${COLS} FROM resource_history WHERE resource_type = $1 AND id = $2
     UNION ALL SELECT ${REF_COLS} FROM reference_resource_history WHERE resource_type = $1 AND id = $2
-  ) h ORDER BY version DESC`;
+  ) h ORDER BY version DESC`);
 
 /** The current version of a resource, or undefined. */
 export async function readResource(db: Queryable, resourceType: string, id: string): Promise<StoredResource | undefined> {
@@ -174,8 +175,8 @@ export async function listResources(db: Queryable, query: ResourceQuery): Promis
   return { items, nextCursor };
 }
 
-const EVERYTHING = `SELECT body FROM resources WHERE patient_key = $1`;
-const MERGED_INTO = `SELECT merged_into FROM persons WHERE person_id = $1`;
+const EVERYTHING = prepared(`SELECT body FROM resources WHERE patient_key = $1`);
+const MERGED_INTO = prepared(`SELECT merged_into FROM persons WHERE person_id = $1`);
 
 /**
  * Every current resource of a patient, in one query (in no particular order). A merge moves every row of the merged

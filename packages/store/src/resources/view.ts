@@ -1,5 +1,6 @@
 import type { ResourceLike } from '@openidcr/model';
 import type { Queryable } from '../db/db.js';
+import { prepared } from '../db/db.js';
 import { StoreError } from '../errors.js';
 import type { ConsentRow, LegitimateRelationship, RelationshipRow, StoredConsent } from '../governance/governance.js';
 import { toConsent, toRelationship } from '../governance/governance.js';
@@ -25,7 +26,7 @@ export interface RecordForView {
 // One statement, one round trip: the person is found by their Patient resource; their resources, consents and the
 // relationships in force come back as rows of one result, told apart by `part`. Bodies come back as JSON text, parsed
 // here: the same work the driver would do for jsonb, and the text is kept for callers that send it on unchanged.
-const RECORD_FOR_VIEW = `WITH target AS (
+const RECORD_FOR_VIEW = prepared(`WITH target AS (
     SELECT coalesce((SELECT merged_into FROM persons WHERE person_id = r.patient_key), r.patient_key) AS patient_key
     FROM resources r WHERE r.resource_type = 'Patient' AND r.id = $1 LIMIT 1
   )
@@ -36,7 +37,7 @@ const RECORD_FOR_VIEW = `WITH target AS (
   SELECT 2, t.patient_key, to_jsonb(l)::text FROM target t JOIN legitimate_relationships l ON l.patient_key = t.patient_key
     WHERE l.started_at <= $2::timestamptz AND (l.ended_at IS NULL OR l.ended_at > $2::timestamptz)
   UNION ALL
-  SELECT 3, t.patient_key, NULL FROM target t`;
+  SELECT 3, t.patient_key, NULL FROM target t`);
 
 /**
  * A person's whole record, consents and relationships in force at `at`, found by the id of one of their Patient
