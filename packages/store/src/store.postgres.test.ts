@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { isStoreError } from './errors.js';
@@ -81,4 +82,41 @@ describe.skipIf(!url)('PostgreSQL migrations', () => {
       await store.close();
     }
   }, 30_000);
+
+  it('keeps one unbroken audit chain when several processes append to it at once, each linking to the head it last saw', async () => {
+    const schema = freshSchema();
+    const stores = await Promise.all(Array.from({ length: 3 }, () => openStore(`${url}`, { schema, maxConnections: 2 })));
+    const hashOf = (link: { seq: number; prevHash: string | undefined; event: Record<string, unknown> }) =>
+      createHash('sha256').update(`${link.seq}|${link.prevHash ?? ''}|${link.event.store}.${link.event.group}.${link.event.i}`).digest('hex');
+    try {
+      // Each store appends groups one after another (as the policy point's sink does), all three at once: every group
+      // but the first of each store is linked to the head that store last wrote, which another has usually moved on.
+      const written = await Promise.all(
+        stores.map(async (store, s) => {
+          let rows = 0;
+          for (let g = 0; g < 25; g++) {
+            const size = 1 + ((g * 7 + s) % 5);
+            const group = Array.from({ length: size }, (_, i) => ({ event: { store: s, group: g, i }, patientKey: `p${s}`, userId: `u${s}` }));
+            rows += (await store.appendAuditBatch(group, hashOf)).length;
+          }
+          return rows;
+        }),
+      );
+      const chain = (await stores[0]!.readAudit({ limit: 5000 })).items;
+      expect(chain).toHaveLength(written.reduce((a, b) => a + b, 0));
+      chain.forEach((row, i) => {
+        expect(row.seq).toBe(i + 1);
+        expect(row.prevHash).toBe(i === 0 ? undefined : chain[i - 1]!.hash);
+        expect(row.hash).toBe(hashOf(row));
+      });
+      // Groups are never interleaved: each group's rows are consecutive, in the order given.
+      for (let i = 1; i < chain.length; i++) {
+        const [a, b] = [chain[i - 1]!.event, chain[i]!.event];
+        if (a.store === b.store && a.group === b.group) expect(b.i).toBe(Number(a.i) + 1);
+        else expect(b.i).toBe(0);
+      }
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  }, 60_000);
 });

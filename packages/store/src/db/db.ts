@@ -39,6 +39,8 @@ export interface Db extends Queryable {
   readonly engine: Engine;
   /** The PostgreSQL schema the store's tables live in. */
   readonly schema: string;
+  /** One statement, on the serial lane when `options.lane` says so (see `TransactionOptions`). */
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: TransactionOptions): Promise<QueryResult<Row>>;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;

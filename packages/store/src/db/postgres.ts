@@ -186,15 +186,19 @@ export async function openPostgres(connectionString: string, schema: string, opt
     }
   }
 
-  const direct: Queryable = {
-    async query<Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+  const serial = (): pg.Pool => (serialPool ??= makePool(1));
+  const direct: Queryable & { queryOn<Row>(from: pg.Pool, text: string, params?: readonly unknown[]): Promise<QueryResult<Row>> } = {
+    query<Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+      return direct.queryOn<Row>(pool, text, params);
+    },
+    async queryOn<Row>(from: pg.Pool, text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
       const readOnly = isReadOnly(text);
       try {
         return await withRetry(
           async () => {
             let client: pg.PoolClient;
             try {
-              client = await checkout();
+              client = await checkout(from);
             } catch (error) {
               throw new Unsent(error);
             }
@@ -230,10 +234,11 @@ export async function openPostgres(connectionString: string, schema: string, opt
   return {
     engine: 'postgres',
     schema,
-    query: direct.query,
+    query: <Row>(text: string, params?: readonly unknown[], queryOptions: TransactionOptions = {}) =>
+      direct.queryOn<Row>(queryOptions.lane === 'serial' ? serial() : pool, text, params),
     exec: (script) => direct.query(script).then(() => undefined),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>, transactionOptions: TransactionOptions = {}): Promise<T> {
-      const from = transactionOptions.lane === 'serial' ? (serialPool ??= makePool(1)) : pool;
+      const from = transactionOptions.lane === 'serial' ? serial() : pool;
       // Getting a connection and BEGIN are repeated while PostgreSQL is unreachable: nothing has run yet.
       const client = await withRetry(async () => {
         const candidate = await checkout(from);

@@ -199,9 +199,26 @@ export async function appendAudit(
 
 const AUDIT_LOCK = prepared('SELECT pg_advisory_xact_lock(hashtext($1))');
 const AUDIT_HEAD = prepared('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-const AUDIT_INSERT = prepared(`INSERT INTO audit_log (${AUDIT_COLUMNS})
-  SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+const AUDIT_ROWS = 'unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])';
+const AUDIT_INSERT = prepared(`INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT * FROM ${AUDIT_ROWS} RETURNING ${AUDIT_COLUMNS}`);
+// The chain's lock is taken (a materialised CTE every inserted row joins) before any row is made, and held to commit.
+const AUDIT_APPEND_AT_HEAD = prepared(`WITH chain_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext($8)) AS locked)
+  INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT a.* FROM chain_lock, ${AUDIT_ROWS} AS a
   RETURNING ${AUDIT_COLUMNS}`);
+
+/** The last row of a chain: its seq and hash. */
+interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** Each database's chain head as this process last wrote or read it; dropped after any failed append. */
+const heads = new WeakMap<Db, ChainHead>();
+
+/** PostgreSQL's unique_violation: here, a seq someone else appended first. */
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505';
+}
 
 /**
  * Appends several audit rows, in the order given, in one transaction under one lock: the group commit of a busy
@@ -228,41 +245,60 @@ export async function appendAuditBatch(
     };
   });
   if (items.length === 0) return [];
-  return db.transaction(async (tx) => {
-    await tx.query(AUDIT_LOCK, [`openidcr.store.audit:${db.schema}`]);
-    const { rows: lastRows } = await tx.query<{ seq: string | number; hash: string }>(AUDIT_HEAD);
-    const last = lastRows[0];
-    let seq = last ? Number(last.seq) : 0;
+  const lockKey = `openidcr.store.audit:${db.schema}`;
+  const linkAll = async (last: ChainHead | undefined): Promise<AuditRow[]> => {
+    let seq = last?.seq ?? 0;
     let prevHash = last?.hash;
     const links: AuditRow[] = [];
     for (const item of items) {
-      const link: AuditLink = {
-        seq: ++seq,
-        prevHash,
-        recordedAt: item.recordedAt,
-        patientKey: item.entry.patientKey,
-        userId: item.entry.userId,
-        event: item.event,
-      };
+      const link: AuditLink = { seq: ++seq, prevHash, recordedAt: item.recordedAt, patientKey: item.entry.patientKey, userId: item.entry.userId, event: item.event };
       const hash = await computeHash(link);
       if (typeof hash !== 'string' || hash.length === 0) throw new StoreError('invalid-input', 'computeHash: must return a non-empty string', 'computeHash');
       links.push({ ...link, hash });
       prevHash = hash;
     }
-    // One statement for the whole group, whatever its size: the rows go in as arrays, so the text never changes and
-    // PostgreSQL prepares it once per connection.
-    const { rows } = await tx.query<AuditDbRow>(AUDIT_INSERT, [
-      links.map((link) => link.seq),
-      links.map((link) => link.recordedAt),
-      links.map((link) => link.patientKey ?? null),
-      links.map((link) => link.userId ?? null),
-      links.map((link) => link.prevHash ?? null),
-      links.map((link) => link.hash),
-      items.map((item) => item.json),
-    ]);
+    return links;
+  };
+  // The rows go in as arrays, so the text never changes whatever the group's size and PostgreSQL prepares it once.
+  const columns = (links: readonly AuditRow[]) => [
+    links.map((link) => link.seq),
+    links.map((link) => link.recordedAt),
+    links.map((link) => link.patientKey ?? null),
+    links.map((link) => link.userId ?? null),
+    links.map((link) => link.prevHash ?? null),
+    links.map((link) => link.hash),
+    items.map((item) => item.json),
+  ];
+  const stored = (rows: readonly AuditDbRow[], links: readonly AuditRow[]): AuditRow[] => {
     if (rows.length !== links.length) throw new Error('audit insert returned fewer rows than it was given');
-    const stored = rows.map(toAudit).sort((a, b) => a.seq - b.seq);
-    return stored;
+    const result = rows.map(toAudit).sort((a, b) => a.seq - b.seq);
+    const head = result[result.length - 1]!;
+    heads.set(db, { seq: head.seq, hash: head.hash });
+    return result;
+  };
+
+  // Fast path: the chain's head is known from this process's last append, so the group is linked to it and written
+  // in one statement (one round trip, one commit) that takes the chain's lock first. If anyone else appended since,
+  // the first row's seq is taken and the primary key refuses the whole statement: nothing is written, and the group
+  // is linked again below to the head read under the lock.
+  const known = heads.get(db);
+  if (known) {
+    const links = await linkAll(known);
+    try {
+      const { rows } = await db.query<AuditDbRow>(AUDIT_APPEND_AT_HEAD, [...columns(links), lockKey], { lane: 'serial' });
+      return stored(rows, links);
+    } catch (error) {
+      heads.delete(db);
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  return db.transaction(async (tx) => {
+    await tx.query(AUDIT_LOCK, [lockKey]);
+    const { rows: lastRows } = await tx.query<{ seq: string | number; hash: string }>(AUDIT_HEAD);
+    const last = lastRows[0];
+    const links = await linkAll(last ? { seq: Number(last.seq), hash: last.hash } : undefined);
+    const { rows } = await tx.query<AuditDbRow>(AUDIT_INSERT, columns(links));
+    return stored(rows, links);
   }, { lane: 'serial' });
 }
 
