@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { ODS_CODE_SYSTEM } from '@openidcr/model';
-import { EXAMPLE_ORGANISATIONS, InMemoryAuditStore, exampleIsa, hashAuditEvent } from '@openidcr/governance';
+import { EXAMPLE_ORGANISATIONS, FILTER_ELEMENTS, InMemoryAuditStore, exampleIsa, hashAuditEvent } from '@openidcr/governance';
 import { openDb, openStore } from '@openidcr/store';
 import { generateLocality, generatePatients } from '@openidcr/synthetic';
 import { createIdcr, defineLocality } from '../dist/index.js';
@@ -70,7 +70,7 @@ const loadSeconds = (Date.now() - started) / 1000;
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
-async function floor(concurrency, samples) {
+async function floor(concurrency, samples, read = (patient) => store.everything(patient.key)) {
   const latencies = [];
   let next = 0;
   const t0 = performance.now();
@@ -80,7 +80,7 @@ async function floor(concurrency, samples) {
         next++;
         const patient = patients[Math.floor(Math.random() * patients.length)];
         const t = performance.now();
-        await store.everything(patient.key);
+        await read(patient);
         latencies.push(performance.now() - t);
       }
     }),
@@ -92,6 +92,10 @@ async function floor(concurrency, samples) {
 await floor(8, 200); // warm up
 const floorSequential = await floor(1, options.floorSamples);
 const floorConcurrent = await floor(options.connections, options.floorSamples * 2);
+// The read the API itself makes for a view: the record (cut down to what the filter reads, and whole as text), the
+// consents and the relationships in force, in one query.
+const viewRead = (patient) => store.recordForView(patient.id, new Date().toISOString(), { elements: FILTER_ELEMENTS });
+const viewFloorConcurrent = await floor(options.connections, options.floorSamples * 2, viewRead);
 
 const definition = defineLocality({
   name: locality.name,
@@ -139,6 +143,7 @@ send({
   loadSeconds,
   floorSequential,
   floorConcurrent,
+  viewFloorConcurrent,
   requests: patients.slice(0, 5000).map((p) => ({ path: `/fhir/Patient/${p.id}/$everything`, token: tokens[p.gp], twinToken: twinTokens[p.gp] })),
 });
 

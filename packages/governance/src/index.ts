@@ -82,7 +82,7 @@ export type {
 } from './decision/types.js';
 
 // Applying a decision to a record
-export { filterRecord, WITHHELD_REASONS, REFERENCE_RESOURCE_TYPES, PATIENT_AUTHORED_TAG } from './record/filter.js';
+export { filterRecord, filterProjection, FILTER_ELEMENTS, WITHHELD_REASONS, REFERENCE_RESOURCE_TYPES, PATIENT_AUTHORED_TAG } from './record/filter.js';
 export type { FilteredRecord, WithheldCount, WithheldReason, FilterOptions } from './record/filter.js';
 export { sourceOrganisationOf, sourceOfOrganisation, SOURCE_ORGANISATION_EXTENSION } from './record/source.js';
 export { labelsOf, sensitiveCodeIndex, SHARING_CODES } from './record/labels.js';

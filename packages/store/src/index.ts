@@ -1,7 +1,7 @@
 export { openStore, openStoreOnPglite, openDb, createRecordStore, SCHEMA_VERSION } from './store.js';
 export type { PgliteInstance, PgliteLike } from './db/pglite.js';
 export type { RecordStore, OpenStoreOptions, BulkLoadOptions, BulkLoadResult } from './store.js';
-export type { RecordForView } from './resources/view.js';
+export type { RecordForView, RecordForViewOptions } from './resources/view.js';
 export type { InitialLoadItem, InitialLoadOptions, InitialLoadResult } from './ingest/initial-load.js';
 export { parseStoreUrl, DEFAULT_SCHEMA } from './url.js';
 export type { StoreLocation } from './url.js';

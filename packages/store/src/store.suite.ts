@@ -586,6 +586,17 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       expect(view?.resources.map((r) => r.id).sort()).toEqual([id('vo'), id('vp')].sort());
       // The stored text of each resource, index for index: it parses to the resource itself.
       expect(view?.json.map((text) => JSON.parse(text))).toEqual(view?.resources);
+      // Only the elements asked for are parsed (always resourceType and id); the text is still whole.
+      const cut = await store.recordForView(id('vp'), at, { elements: ['meta', 'code', 'extension'] });
+      expect(cut?.json).toEqual(view?.json);
+      cut?.resources.forEach((resource, i) => {
+        const whole = JSON.parse(cut.json[i]!) as Record<string, unknown>;
+        const expected = Object.fromEntries(Object.entries(whole).filter(([k]) => ['resourceType', 'id', 'meta', 'code', 'extension'].includes(k)));
+        expect(resource).toEqual(expected);
+      });
+      expect(cut?.resources.find((r) => r.resourceType === 'Observation')).toHaveProperty('code');
+      expect(cut).toMatchObject({ patientKey: key, consents: view?.consents, relationships: view?.relationships });
+      await expectStoreError(store.recordForView(id('vp'), at, { elements: ["code') FROM x; --"] }), 'invalid-input', 'elements');
       expect(view?.consents).toEqual(await store.listConsents(key));
       expect(view?.relationships).toEqual(await store.findRelationships({ patientKey: key, at }));
       expect(view?.relationships.map((r) => r.id)).toEqual([id('r-now')]);

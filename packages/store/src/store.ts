@@ -29,7 +29,7 @@ import type { Page } from './paging/cursor.js';
 import type { CurrentAdmission, PatientSearch, ResourceQuery, StoredResource } from './resources/read.js';
 import * as read from './resources/read.js';
 import { writeResources } from './resources/write.js';
-import type { RecordForView } from './resources/view.js';
+import type { RecordForView, RecordForViewOptions } from './resources/view.js';
 import { readRecordForView } from './resources/view.js';
 import type { MigrationReport } from './schema/migrate.js';
 import { migrate } from './schema/migrate.js';
@@ -104,7 +104,7 @@ export interface RecordStore extends Sink, IdentityLookup {
    * of one of their Patient resources, in one query (what a policy-checked `$everything` reads). Undefined when no
    * Patient has this id.
    */
-  recordForView(patientId: string, at: string): Promise<RecordForView | undefined>;
+  recordForView(patientId: string, at: string, options?: RecordForViewOptions): Promise<RecordForView | undefined>;
   findPatientsByNhsNumber(nhsNumber: string): Promise<StoredResource[]>;
   findPatientsByLocalIdentifier(identifier: LocalIdentifier): Promise<StoredResource[]>;
   findPatientsByIdentifier(system: string, value: string): Promise<StoredResource[]>;
@@ -207,7 +207,7 @@ export function createRecordStore(db: Db, migration: MigrationReport, hooks: App
     history: (type, id) => read.resourceHistory(db, type, id),
     listResources: (query) => read.listResources(db, query),
     everything: (patientKey) => read.readEverything(db, patientKey),
-    recordForView: (patientId, at) => readRecordForView(db, patientId, at),
+    recordForView: (patientId, at, options) => readRecordForView(db, patientId, at, options),
     findPatientsByNhsNumber: (nhsNumber) => read.findPatientsByNhsNumber(db, nhsNumber),
     findPatientsByLocalIdentifier: (identifier) => read.findPatientsByLocalIdentifier(db, identifier),
     findPatientsByIdentifier: (system, value) => read.findPatientsByIdentifier(db, system, value),

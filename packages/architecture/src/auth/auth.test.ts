@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineLocality } from '../locality/locality.js';
 import { northshire } from '../locality/locality.fixtures.js';
 import { listen } from '../http/listen.fixtures.js';
-import { createDevIssuer, type DevIssuer } from './dev-issuer.js';
+import { createDevIssuer, generateDevIssuerKey, type DevIssuer } from './dev-issuer.js';
 import { authenticate, createTokenVerifier, userOf } from './tokens.js';
 import { smartRouter } from './smart.js';
 
@@ -86,6 +86,19 @@ describe('bearer tokens [REQ-SEC-001]', () => {
     expect(wrongIssuer.status).toBe(401);
     const otherAudience = await createDevIssuer({ issuer: auth.issuer, audience: 'another-api', users: auth.users, claims: auth.claims });
     expect((await whoami(await otherAudience.issue('dr-gp'))).status).toBe(401);
+  });
+
+  it('accepts, in every process given the same development key, a token any of them issued; not one from another key', async () => {
+    const key = await generateDevIssuerKey();
+    const [first, second] = await Promise.all([1, 2].map(() => createDevIssuer({ issuer: auth.issuer, audience: auth.audience, users: auth.users, claims: auth.claims, key })));
+    const stranger = await createDevIssuer({ issuer: auth.issuer, audience: auth.audience, users: auth.users, claims: auth.claims });
+    const verifierOf = (keys: DevIssuer['keys']) => createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, keys, algorithms: ['ES256'], claims: auth.claims, organisations: locality.organisations });
+    const token = (await first!.issue('dr-gp'))!;
+    expect(await verifierOf(second!.keys).verify(token)).toMatchObject({ ok: true });
+    expect(await verifierOf(stranger.keys).verify(token)).toMatchObject({ ok: false });
+    // The key set published never carries the private part.
+    expect(JSON.stringify(second!.jwks())).not.toContain('"d"');
+    expect(second!.jwks().keys[0]).toMatchObject({ kid: key.kid, alg: 'ES256', use: 'sig' });
   });
 
   it('refuses a token whose organisation is not in the locality, naming the claim', async () => {

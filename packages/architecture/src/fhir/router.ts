@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { NHS_NUMBER_SYSTEM, isValidNhsNumber, normaliseNhsNumber, type OperationOutcomeIssue, type ResourceLike } from '@openidcr/model';
-import { BREAK_GLASS_REASONS, requestBreakGlass, sourceOrganisationOf, type BreakGlassGrant, type Decision, type LocalityPolicy, type WithheldCount } from '@openidcr/governance';
+import { BREAK_GLASS_REASONS, FILTER_ELEMENTS, requestBreakGlass, sourceOrganisationOf, type BreakGlassGrant, type Decision, type LocalityPolicy, type WithheldCount } from '@openidcr/governance';
 import type { RecordStore } from '@openidcr/store';
 import { authenticate, userOf, type AuthenticatedUser, type TokenVerifier } from '../auth/tokens.js';
 import { HttpProblem, badParameter, issue, outcome, sendFhir, sendProblem, storeUnavailable } from '../http/outcome.js';
@@ -477,14 +477,17 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     const id = idParam(ctx.req);
     if (folded) {
       // Pooled, with governance in the same store: the record, consents and relationships in one query.
-      const view = await folded.recordForView(id, ctx.now.toISOString());
+      // Each resource is read cut down to the elements the filter decides on (and whole as text, to send); the
+      // person's Patient resources are parsed whole for the decision (their registered GP).
+      const view = await folded.recordForView(id, ctx.now.toISOString(), { elements: FILTER_ELEMENTS });
       if (!view) throw new HttpProblem(404, 'not-found', `id: Patient/${id} is not known`, { expression: 'id' });
       const inputs = pep.inputsFrom(view.patientKey, view.consents, view.relationships);
-      const access = await ctx.access({ patientKey: view.patientKey, patients: view.resources.filter((r) => r.resourceType === 'Patient') }, { inputs });
+      const patients = view.resources.flatMap((r, i) => (r.resourceType === 'Patient' ? [JSON.parse(view.json[i]!) as ResourceLike] : []));
+      const access = await ctx.access({ patientKey: view.patientKey, patients }, { inputs });
       requirePermit(access, `Patient/${id}`);
       const kept = access.filter(view.resources);
       const includes = await sourceOrganisations(kept, access, ctx.now.getTime());
-      // The kept resources are sent as the text they were stored as (nothing here changes them), not serialised again.
+      // The kept resources are sent whole, as the text they were stored as, not serialised again.
       const textOf = new Map<object, string>(view.resources.map((resource, i) => [resource, view.json[i]!]));
       return { status: 200, body: searchsetText({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, includes, issues: issuesOf(access, []), now: ctx.now, total: kept.length }, textOf) };
     }
@@ -642,7 +645,8 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   // ---- assembly ----------------------------------------------------------------------------------------------------
 
   const router = express.Router();
-  if (deps.hygiene !== false) for (const middleware of httpHygiene(logger)) router.use('/fhir', middleware);
+  // Every response under /fhir is written by sendFhir, which gzips for itself.
+  if (deps.hygiene !== false) for (const middleware of httpHygiene(logger, { selfCompressed: () => true })) router.use('/fhir', middleware);
   router.get(
     '/fhir/metadata',
     notPatientData('the CapabilityStatement describes the server, not a person', (req, res) => {

@@ -40,6 +40,8 @@ describe('sendFhir: FHIR JSON, gzipped in one call for clients that accept it', 
     for (const middleware of httpHygiene(pino({ level: 'silent' }))) app.use(middleware);
     app.get('/body/:name', (req, res) => sendFhir(res, 200, bodies[req.params.name]));
     app.get('/text', (_req, res) => sendFhir(res, 200, new JsonText('{"resourceType":"Bundle", "type": "searchset"}')));
+    app.get('/fhir/Bundle/record', (_req, res) => sendFhir(res, 200, bodies.record));
+    app.get('/admin/record.json', (_req, res) => res.json(bodies.record));
     server = await listen(app);
   });
   afterAll(() => server.close());
@@ -73,6 +75,15 @@ describe('sendFhir: FHIR JSON, gzipped in one call for clients that accept it', 
     const tiny = await get(`${server.url}/body/tiny`, { 'accept-encoding': 'gzip' });
     expect(tiny.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse(tiny.body.toString('utf8'))).toEqual(bodies.tiny);
+  });
+
+  it('gzips FHIR under /fhir itself, and leaves other responses to the compression middleware', async () => {
+    const fhir = await get(`${server.url}/fhir/Bundle/record`, { 'accept-encoding': 'gzip' });
+    expect(fhir.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(fhir.body).toString('utf8'))).toEqual(bodies.record);
+    const other = await get(`${server.url}/admin/record.json`, { 'accept-encoding': 'gzip' });
+    expect(other.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(other.body).toString('utf8'))).toEqual(bodies.record);
   });
 
   it('answers HEAD with the headers and no body', async () => {

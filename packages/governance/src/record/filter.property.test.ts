@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CodeSystems, HEADING_IDS, ODS_CODE_SYSTEM, Sensitivity, headingOf, headingTag, sensitivityOfCode, type PurposeOfUseCode } from '@openidcr/model';
 import { decide } from '../decision/decide.js';
-import { filterRecord, REFERENCE_RESOURCE_TYPES } from './filter.js';
+import { FILTER_ELEMENTS, filterProjection, filterRecord, REFERENCE_RESOURCE_TYPES } from './filter.js';
 import { sourceOrganisationOf } from './source.js';
 import type { Decision, DecisionRequest, DecisionUser } from '../decision/types.js';
 import { DEFAULT_ROLES, ORGANISATION_KINDS } from '../roles/roles.js';
@@ -211,5 +211,62 @@ describe('headingOfItem', () => {
         },
       ),
     );
+  });
+});
+
+/** A record as stored: the coded element is any of those the sensitive code lists are checked on, plus clinical noise. */
+const storedRecordArb = fc
+  .array(fc.tuple(resourceArb, fc.constantFrom('code', 'medicationCodeableConcept', 'vaccineCode', 'type', 'reasonCode', 'valueCodeableConcept')), { maxLength: 30 })
+  .map((pairs) =>
+    build(pairs.map(([raw]) => raw)).map((item, i) => {
+      const element = pairs[i]![1];
+      const stored: Record<string, unknown> = { ...item, subject: { reference: 'Patient/p' }, note: [{ text: `note ${i}` }], status: 'final' };
+      if (item.code !== undefined && element !== 'code') {
+        delete stored.code;
+        stored[element] = element === 'reasonCode' || element === 'type' ? [item.code] : item.code;
+      }
+      return stored as Item;
+    }),
+  );
+
+describe('filterRecord on resources cut down to FILTER_ELEMENTS [REQ-GOV-019]', () => {
+  it('keeps the same items and withholds the same counts as on the whole resources', () => {
+    let kept = 0;
+    fc.assert(
+      fc.property(requestArb, storedRecordArb, (req, record) => {
+        const decision = decide(req);
+        const whole = filterRecord(record, decision);
+        const cut = filterRecord(record.map(filterProjection), decision);
+        expect(cut.kept.map((r) => r.id)).toEqual(whole.kept.map((r) => r.id));
+        expect(cut.withheld).toEqual(whole.withheld);
+        for (const r of cut.kept) expect(Object.keys(r).every((k) => FILTER_ELEMENTS.includes(k))).toBe(true);
+        kept += whole.kept.length;
+      }),
+      { numRuns: 1500 },
+    );
+    expect(kept, 'the generator must keep items, or the property proves nothing').toBeGreaterThan(50);
+  });
+
+  it('reads no top-level element of a resource outside FILTER_ELEMENTS', () => {
+    const read = new Set<string>();
+    const watched = (resource: Item): Item =>
+      new Proxy(resource, {
+        get(target, key, receiver) {
+          if (typeof key === 'string') read.add(key);
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+      });
+    fc.assert(
+      fc.property(requestArb, storedRecordArb, (req, record) => {
+        const resources = record.map(watched);
+        const decision = decide(req);
+        filterRecord(resources, decision);
+        for (const resource of resources) sourceOrganisationOf(resource as never);
+      }),
+      { numRuns: 300 },
+    );
+    expect([...read].filter((key) => !FILTER_ELEMENTS.includes(key))).toEqual([]);
+    // The watch saw the reads it must see (a Proxy that saw nothing would prove nothing).
+    expect([...read]).toEqual(expect.arrayContaining(['resourceType', 'meta', 'extension', 'code', 'medicationCodeableConcept']));
   });
 });

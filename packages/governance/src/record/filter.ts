@@ -1,6 +1,6 @@
 import { CodeSystems, HEADINGS, headingIds, isHeadingId, type HeadingId, type SensitiveCodeList, type SensitivityCode } from '@openidcr/model';
 import type { Decision } from '../decision/types.js';
-import { DEFAULT_SENSITIVE_CODE_INDEX, newLabelScan, scanLabels, sensitiveCodeIndex, type LabelScan, type SensitiveCodeIndex } from './labels.js';
+import { CODE_ELEMENTS, DEFAULT_SENSITIVE_CODE_INDEX, newLabelScan, scanLabels, sensitiveCodeIndex, type LabelScan, type SensitiveCodeIndex } from './labels.js';
 import { sourceOrganisationOf } from './source.js';
 
 /** Why an item was withheld. Counts by these codes are all a caller learns about withheld items. */
@@ -30,6 +30,22 @@ export interface FilteredRecord<T> {
   /** How many items were withheld, by reason; never which ones or what they said. */
   withheld: WithheldCount[];
   withheldTotal: number;
+}
+
+/**
+ * Every top-level element of a resource that `filterRecord` and `sourceOrganisationOf` read; nothing else of a resource
+ * changes what they decide. A caller holding a record as stored JSON may give `filterRecord` resources cut down to
+ * these elements (`filterProjection`) and send the kept ones' stored text: the same items are kept, the same counts
+ * withheld (property-tested, and a test fails when the filter reads any other element).
+ */
+export const FILTER_ELEMENTS: readonly string[] = Object.freeze(['resourceType', 'id', 'meta', 'extension', ...CODE_ELEMENTS]);
+
+/** The resource cut down to `FILTER_ELEMENTS` (the elements it has of them). */
+export function filterProjection<T extends { resourceType: string }>(resource: T): T {
+  const out: Record<string, unknown> = {};
+  const source = resource as unknown as Record<string, unknown>;
+  for (const element of FILTER_ELEMENTS) if (source[element] !== undefined) out[element] = source[element];
+  return out as T;
 }
 
 /** Resource types that are reference data, not a person's record (names of organisations and professionals). */

@@ -43,7 +43,9 @@ export function sensitiveCodeIndex(lists: readonly SensitiveCodeList[] = Sensiti
 export const DEFAULT_SENSITIVE_CODE_INDEX = sensitiveCodeIndex();
 
 /** Clinical code elements checked against the sensitive code lists. */
-type CodeElement = 'code' | 'medicationCodeableConcept' | 'vaccineCode' | 'type' | 'reasonCode';
+/** The elements whose codes are checked against the sensitive code lists. */
+export const CODE_ELEMENTS = ['code', 'medicationCodeableConcept', 'vaccineCode', 'type', 'reasonCode'] as const;
+type CodeElement = (typeof CODE_ELEMENTS)[number];
 
 /** Scratch state of one scan; reused by `filterRecord`, so a scan allocates nothing for an unlabelled item. */
 export interface LabelScan {
