@@ -56,6 +56,14 @@ export function isConnectionFailure(error: unknown): boolean {
 
 /** A statement that only reads: running it again after a lost connection cannot change anything. */
 function isReadOnly(text: string): boolean {
+  // A prepared statement's text is fixed and run often: its answer is kept.
+  if (preparedNameOf(text) === undefined) return readsOnly(text);
+  let known = preparedReadOnly.get(text);
+  if (known === undefined) preparedReadOnly.set(text, (known = readsOnly(text)));
+  return known;
+}
+const preparedReadOnly = new Map<string, boolean>();
+function readsOnly(text: string): boolean {
   return /^\s*(SELECT|WITH)\b/i.test(text) && !/\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|DROP|ALTER|LOCK)\b|pg_advisory/i.test(text);
 }
 

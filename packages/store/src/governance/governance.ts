@@ -199,7 +199,9 @@ export async function appendAudit(
 
 const AUDIT_LOCK = prepared('SELECT pg_advisory_xact_lock(hashtext($1))');
 const AUDIT_HEAD = prepared('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-const AUDIT_ROWS = 'unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])';
+// The events go as one JSON array (their text joined), not a jsonb[]: pg would escape every quote of every event.
+const AUDIT_ROWS = `ROWS FROM (unnest($1::bigint[]), unnest($2::timestamptz[]), unnest($3::text[]), unnest($4::text[]), unnest($5::text[]),
+  unnest($6::text[]), jsonb_array_elements($7::jsonb))`;
 const AUDIT_INSERT = prepared(`INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT * FROM ${AUDIT_ROWS} RETURNING ${AUDIT_COLUMNS}`);
 // The chain's lock is taken (a materialised CTE every inserted row joins) before any row is made, and held to commit.
 const AUDIT_APPEND_AT_HEAD = prepared(`WITH chain_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext($8)) AS locked)
@@ -267,7 +269,7 @@ export async function appendAuditBatch(
     links.map((link) => link.userId ?? null),
     links.map((link) => link.prevHash ?? null),
     links.map((link) => link.hash),
-    items.map((item) => item.json),
+    `[${items.map((item) => item.json).join(',')}]`,
   ];
   const stored = (rows: readonly AuditDbRow[], links: readonly AuditRow[]): AuditRow[] => {
     if (rows.length !== links.length) throw new Error('audit insert returned fewer rows than it was given');
