@@ -48,7 +48,7 @@ export interface FhirRouterDeps {
   onAlert?: ((alert: PolicyAlert) => void) | undefined;
   /** The public base URL (e.g. `https://idcr.example.nhs.uk`); default: from each request. */
   publicUrl?: string | undefined;
-  /** Install helmet, gzip and pino-http on the router (default true); false when the app already does. */
+  /** Install helmet, gzip and request logging on the router (default true); false when the app already does. */
   hygiene?: boolean | undefined;
   software?: { name: string; version: string } | undefined;
 }

@@ -4,7 +4,6 @@ import compression from 'compression';
 import type { RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { HttpProblem, sendProblem } from './outcome.js';
 
 const REQUEST_ID = /^[A-Za-z0-9\-_.:]{1,128}$/;
@@ -49,13 +48,45 @@ export function refuseNulInJson(_req: unknown, _res: unknown, body: Buffer): voi
   if (body.includes(0) || NUL_ESCAPE.test(body.toString('utf8'))) throw Object.assign(new SyntaxError('body: a string contains a NUL character (\\u0000)'), { status: 400, type: 'entity.parse.failed' });
 }
 
+/**
+ * One structured log line (`pino`) per request, when it ends: `reqId` (also echoed as `X-Request-Id`), method, URL,
+ * status, response time in ms, and the client's address (`req.ip`, so behind a proxy the locality's `trustProxy`
+ * decides). No header is logged: the Authorization header and cookies never reach a log. The level follows the
+ * status: 5xx (or a failure) `error`, 4xx `warn`, else `info`; a request the client abandoned is `warn`,
+ * "request aborted".
+ *
+ * Written here rather than with `pino-http`, which serialises every request into a child logger as it arrives, even
+ * when the level is off: on the `$everything` benchmark that was about 40 µs a view, 8% of its CPU.
+ */
+export function requestLogging(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const id = requestIdOf(req, res);
+    const started = performance.now();
+    const ended = (): void => {
+      res.off('finish', ended);
+      res.off('close', ended);
+      const aborted = !res.writableFinished;
+      const status = res.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 || aborted ? 'warn' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](
+        { reqId: id, req: { method: req.method, url: req.originalUrl, remoteAddress: req.ip }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) },
+        aborted ? 'request aborted' : status >= 500 ? 'request errored' : 'request completed',
+      );
+    };
+    res.on('finish', ended);
+    res.on('close', ended);
+    next();
+  };
+}
+
 /** Paths whose every response is written by `sendFhir`, which gzips for itself: the FHIR API at `/fhir`. */
 const FHIR_PATH = /^\/fhir(?:[/?]|$)/;
 
 /**
  * The HTTP hygiene every OpenIDCR server wears: security headers (`helmet`; an API needs no scripts, so the CSP
  * is `default-src 'none'`), gzip (`compression`), and one structured log line per request with its request id
- * (`pino-http`; the Authorization header is never logged).
+ * (`requestLogging`; no header is ever logged).
  *
  * `compression` is not set up for requests `selfCompressed` names (default: paths under `/fhir`): their responses are
  * FHIR JSON that `sendFhir` gzips in one call, and the middleware's wrapping of every write would only cost CPU.
@@ -70,11 +101,6 @@ export function httpHygiene(logger: Logger, options: { contentSecurityPolicy?: b
       contentSecurityPolicy: options.contentSecurityPolicy === false ? false : { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     }),
     (req, res, next) => (selfCompressed(req) ? next() : compress(req, res, next)),
-    pinoHttp({
-      logger,
-      genReqId: requestIdOf,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    }) as unknown as RequestHandler,
+    requestLogging(logger),
   ];
 }
