@@ -51,7 +51,7 @@ export type { AuditSink } from './policy/audit.js';
 export { pooledSource } from './topology/pooled.js';
 export { SourceInputError } from './topology/source.js';
 export type { RecordSource, LocatedResource, UnavailableSource, SourceResult, ResultPage, PatientCriteria, ListQuery } from './topology/source.js';
-export { httpHygiene, requestIdOf, urlGuard, refuseNulInJson } from './http/middleware.js';
+export { httpHygiene, requestIdOf, requestLogging, urlGuard, refuseNulInJson } from './http/middleware.js';
 export { rateLimiting, RateLimitsSchema } from './http/rate-limit.js';
 export type { RateLimits, RateLimitsInput } from './http/rate-limit.js';
 export { problemHandler, notFoundHandler } from './http/errors.js';
