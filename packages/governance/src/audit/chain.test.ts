@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sha256Hex } from './sha256.js';
+import { sha256Hex, sha256HexPortable } from './sha256.js';
 import { canonicalJson } from './canonical-json.js';
 import { GENESIS_HASH, chainAuditEvent, hashAuditEvent, verifyChain } from './chain.js';
 import { auditEventFor, type ChainedAuditEvent } from './event.js';
@@ -10,7 +10,10 @@ import { decide } from '../decision/decide.js';
 import { request, USERS, PERSON } from '../decision/scenarios.fixtures.js';
 import { requestBreakGlass } from '../break-glass/break-glass.js';
 
-describe('sha256Hex', () => {
+describe.each([
+  ['sha256Hex (native on Node)', sha256Hex],
+  ['sha256HexPortable (plain TypeScript, for browsers)', sha256HexPortable],
+])('%s', (_name, sha256Hex) => {
   it('matches the FIPS 180-4 test vectors', () => {
     expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');

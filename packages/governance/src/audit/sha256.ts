@@ -17,8 +17,21 @@ const K = new Uint32Array([
 
 const encoder = new TextEncoder();
 
-/** The lower-case hex SHA-256 digest of a string's UTF-8 bytes. */
+/** Node's crypto, where this runs on Node (≥ 20.16 has `process.getBuiltinModule`); undefined in a browser. */
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
+  | { createHash(algorithm: 'sha256'): { update(text: string, encoding: 'utf8'): { digest(encoding: 'hex'): string } } }
+  | undefined;
+
+/**
+ * The lower-case hex SHA-256 digest of a string's UTF-8 bytes: Node's native hash where there is one (an audit
+ * append hashes every event; natively that is several times faster), else `sha256HexPortable`. The same digest.
+ */
 export function sha256Hex(text: string): string {
+  return nodeCrypto ? nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex') : sha256HexPortable(text);
+}
+
+/** SHA-256 in plain TypeScript, for runtimes without Node's crypto. */
+export function sha256HexPortable(text: string): string {
   const bytes = encoder.encode(text);
   const bitLength = bytes.length * 8;
   const padded = new Uint8Array(((bytes.length + 9 + 63) >> 6) << 6);
