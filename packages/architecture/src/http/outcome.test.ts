@@ -67,7 +67,7 @@ describe('sendFhir: FHIR JSON, gzipped in one call for clients that accept it', 
   });
 
   it('sends plain JSON to a client that does not accept gzip, refuses it (q=0), or asks for a small body', async () => {
-    for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'gzip;q=0, identity' }]) {
+    for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'gzip;q=0, identity' }] as Array<Record<string, string>>) {
       const res = await get(`${server.url}/body/record`, headers);
       expect(res.headers['content-encoding'], JSON.stringify(headers)).toBeUndefined();
       expect(JSON.parse(res.body.toString('utf8'))).toEqual(bodies.record);
