@@ -60,7 +60,7 @@ function recordForViewSql(elements: readonly string[]): string {
   SELECT 3, t.patient_key, NULL, NULL, NULL${extra(3)} FROM target t`;
 }
 
-/** The statement for each list of elements asked for (a caller asks with one or two lists), prepared on PostgreSQL. */
+/** The statement for each list of elements asked for, prepared on PostgreSQL. */
 const statements = new Map<string, { sql: string; elements: string[] }>();
 function statementFor(elements: readonly string[] | undefined): { sql: string; elements: string[] } {
   const key = elements === undefined ? '' : elements.join(',');
@@ -69,7 +69,10 @@ function statementFor(elements: readonly string[] | undefined): { sql: string; e
     const wanted = (elements ?? []).filter((e) => e !== 'resourceType' && e !== 'id');
     const bad = wanted.find((e) => !ELEMENT_NAME.test(e));
     if (bad !== undefined) throw new StoreError('invalid-input', `elements: ${JSON.stringify(bad)} is not a FHIR element name`, 'elements');
-    statement = { sql: prepared(recordForViewSql(wanted)), elements: wanted };
+    // A caller asks with one list or two; past 64 lists, statements are neither kept nor prepared (bounded memory here
+    // and in every PostgreSQL connection).
+    const sql = recordForViewSql(wanted);
+    statement = { sql: statements.size < 64 ? prepared(sql) : sql, elements: wanted };
     if (statements.size < 64) statements.set(key, statement);
   }
   return statement;
