@@ -487,8 +487,10 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       requirePermit(access, `Patient/${id}`);
       const kept = access.filter(view.resources);
       const includes = await sourceOrganisations(kept, access, ctx.now.getTime());
-      // The kept resources are sent whole, as the text they were stored as, not serialised again.
+      // The kept resources are sent whole, as the text they were stored as, not serialised again. The filter keeps or
+      // withholds whole items (the very objects given); anything else would send a cut-down resource, so it is refused.
       const textOf = new Map<object, string>(view.resources.map((resource, i) => [resource, view.json[i]!]));
+      if (!kept.every((resource) => textOf.has(resource))) throw new Error('$everything: the policy filter returned an item it was not given');
       return { status: 200, body: searchsetText({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, includes, issues: issuesOf(access, []), now: ctx.now, total: kept.length }, textOf) };
     }
     const found = await source!.read('Patient', id);

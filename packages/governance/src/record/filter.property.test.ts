@@ -238,6 +238,8 @@ describe('filterRecord on resources cut down to FILTER_ELEMENTS [REQ-GOV-019]', 
         const whole = filterRecord(record, decision);
         const cut = filterRecord(record.map(filterProjection), decision);
         expect(cut.kept.map((r) => r.id)).toEqual(whole.kept.map((r) => r.id));
+        // Whole items, the very objects given: a caller may send each kept item's stored text.
+        for (const r of whole.kept) expect(record).toContain(r);
         expect(cut.withheld).toEqual(whole.withheld);
         for (const r of cut.kept) expect(Object.keys(r).every((k) => FILTER_ELEMENTS.includes(k))).toBe(true);
         kept += whole.kept.length;

@@ -36,7 +36,8 @@ export interface FilteredRecord<T> {
  * Every top-level element of a resource that `filterRecord` and `sourceOrganisationOf` read; nothing else of a resource
  * changes what they decide. A caller holding a record as stored JSON may give `filterRecord` resources cut down to
  * these elements (`filterProjection`) and send the kept ones' stored text: the same items are kept, the same counts
- * withheld (property-tested, and a test fails when the filter reads any other element).
+ * withheld (property-tested, and a test fails when the filter reads any other element). `filterRecord` keeps or
+ * withholds whole items and returns the very objects it was given, never altered copies.
  */
 export const FILTER_ELEMENTS: readonly string[] = Object.freeze(['resourceType', 'id', 'meta', 'extension', ...CODE_ELEMENTS]);
 
