@@ -119,4 +119,30 @@ describe.skipIf(!url)('PostgreSQL migrations', () => {
       await Promise.all(stores.map((store) => store.close()));
     }
   }, 60_000);
+
+  it('links the next audit group only to a committed head: a group whose COMMIT fails is not remembered', async () => {
+    const db = await openDb(`${url}`, { schema: freshSchema() });
+    const store = createRecordStore(db, await migrate(db));
+    try {
+      // A check PostgreSQL runs at COMMIT (a deferred constraint trigger), failing for one marked event.
+      await db.exec(`CREATE FUNCTION fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.event->>'failAtCommit' = 'yes' THEN RAISE EXCEPTION 'refused at commit'; END IF; RETURN NULL; END $$;
+        CREATE CONSTRAINT TRIGGER audit_fail_at_commit AFTER INSERT ON audit_log DEFERRABLE INITIALLY DEFERRED
+          FOR EACH ROW EXECUTE FUNCTION fail_at_commit();`);
+      const hashOf = (link: { seq: number; prevHash: string | undefined }) => `${link.seq}:${link.prevHash ?? '-'}`;
+      await expect(store.appendAuditBatch([{ event: { failAtCommit: 'yes' } }], hashOf)).rejects.toThrow(/refused at commit/);
+      const [first] = await store.appendAuditBatch([{ event: { action: 'read' } }], hashOf);
+      expect(first).toMatchObject({ seq: 1, prevHash: undefined, hash: '1:-' });
+      // And the head it did commit is the one the next group links to (the one-statement path).
+      const [second] = await store.appendAuditBatch([{ event: { action: 'read' } }], hashOf);
+      expect(second).toMatchObject({ seq: 2, prevHash: '1:-' });
+      // A failure in the one-statement path forgets the head too: the next group reads it again.
+      await expect(store.appendAuditBatch([{ event: { failAtCommit: 'yes' } }], hashOf)).rejects.toThrow(/refused at commit/);
+      const [third] = await store.appendAuditBatch([{ event: { action: 'read' } }], hashOf);
+      expect(third).toMatchObject({ seq: 3, prevHash: '2:1:-' });
+      expect((await store.readAudit()).items.map((row) => row.seq)).toEqual([1, 2, 3]);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
 });

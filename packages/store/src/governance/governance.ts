@@ -273,10 +273,13 @@ export async function appendAuditBatch(
   ];
   const stored = (rows: readonly AuditDbRow[], links: readonly AuditRow[]): AuditRow[] => {
     if (rows.length !== links.length) throw new Error('audit insert returned fewer rows than it was given');
-    const result = rows.map(toAudit).sort((a, b) => a.seq - b.seq);
-    const head = result[result.length - 1]!;
+    return rows.map(toAudit).sort((a, b) => a.seq - b.seq);
+  };
+  // Only a committed group becomes the known head: a head that was rolled back would link the next group to nothing.
+  const committed = (rows: AuditRow[]): AuditRow[] => {
+    const head = rows[rows.length - 1]!;
     heads.set(db, { seq: head.seq, hash: head.hash });
-    return result;
+    return rows;
   };
 
   // Fast path: the chain's head is known from this process's last append, so the group is linked to it and written
@@ -287,21 +290,23 @@ export async function appendAuditBatch(
   if (known) {
     const links = await linkAll(known);
     try {
+      // One statement outside a transaction: its rows come back only once it has committed.
       const { rows } = await db.query<AuditDbRow>(AUDIT_APPEND_AT_HEAD, [...columns(links), lockKey], { lane: 'serial' });
-      return stored(rows, links);
+      return committed(stored(rows, links));
     } catch (error) {
       heads.delete(db);
       if (!isUniqueViolation(error)) throw error;
     }
   }
-  return db.transaction(async (tx) => {
+  const rows = await db.transaction(async (tx) => {
     await tx.query(AUDIT_LOCK, [lockKey]);
     const { rows: lastRows } = await tx.query<{ seq: string | number; hash: string }>(AUDIT_HEAD);
     const last = lastRows[0];
     const links = await linkAll(last ? { seq: Number(last.seq), hash: last.hash } : undefined);
-    const { rows } = await tx.query<AuditDbRow>(AUDIT_INSERT, columns(links));
-    return stored(rows, links);
+    const { rows: inserted } = await tx.query<AuditDbRow>(AUDIT_INSERT, columns(links));
+    return stored(inserted, links);
   }, { lane: 'serial' });
+  return committed(rows);
 }
 
 /** Filters for reading the audit log; results are in chain order (seq ascending). */
