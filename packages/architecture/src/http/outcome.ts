@@ -65,8 +65,8 @@ export class JsonText {
 /** Bodies smaller than this are sent as they are: gzip would save little (the `compression` middleware's default). */
 const GZIP_THRESHOLD = 1024;
 /**
- * Bodies up to this size are gzipped on the event loop: a whole record of about 20 kB takes some 50 µs, less than
- * handing it to libuv's thread pool and back (two thread wake-ups; measured on the \$everything bench, 1,480 against
+ * Bodies up to this size are gzipped on the event loop: a whole record of about 18 kB takes some 70 µs, less than
+ * handing it to libuv's thread pool and back (two thread wake-ups; measured on the $everything bench, 1,480 against
  * 1,690 views a second). Larger ones go to the thread pool so that one big bundle never stalls other requests.
  */
 const GZIP_INLINE_LIMIT = 128 * 1024;
