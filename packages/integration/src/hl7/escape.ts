@@ -72,14 +72,15 @@ export function unescapeHl7(value: string, d: Delimiters, esc: string = d.escape
     out += value.slice(i, start);
     const end = value.indexOf(esc, start + 1);
     if (end === -1) {
-      out += value.slice(start);
+      // Kept as written means with the sender's escape character, not the `\` the parser rewrote it to.
+      out += d.escape + value.slice(start + 1);
       break;
     }
     const seq = value.slice(start + 1, end);
     const text = seq.length > 0 ? expand(seq, d) : undefined;
     if (text === undefined) {
-      // Not a sequence we understand: keep the escape character and carry on from the next character.
-      out += esc;
+      // Not a sequence we understand: keep the (sender's) escape character and carry on from the next character.
+      out += d.escape;
       i = start + 1;
     } else {
       out += text;

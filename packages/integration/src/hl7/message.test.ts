@@ -80,6 +80,13 @@ describe('hl7-standard 1.0.4 defect: no escape handling', () => {
     const m = one(['MSH#^~!&#A#B#C#D#20260101##ADT^A08#9#P#2.4', 'NTE#1##x!F!y!E!z\\w'].join('\r'));
     expect(m.segment('NTE')?.text(3)).toBe('x#y!z\\w');
   });
+  it("wrapper: an escape character that starts no known sequence stays the sender's, not the rewritten \\", () => {
+    // Found by the differential against @medplum/core (differential.test.ts): the message is rewritten to `\` before
+    // splitting, and unknown or unterminated sequences used to come back with that `\`.
+    const m = one(['MSH#^~!&#A#B#C#D#20260101##ADT^A08#9#P#2.4', 'NTE#1##Wow! Great! a!Q!b c!F!d!', 'PID#1##A!1'].join('\r'));
+    expect(m.segment('NTE')?.text(3)).toBe('Wow! Great! a!Q!b c#d!');
+    expect(m.segment('PID')?.get(3)).toBe('A!1');
+  });
 });
 
 describe('hl7-standard 1.0.4 defect: bare "&" in text', () => {
