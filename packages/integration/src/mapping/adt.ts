@@ -14,9 +14,11 @@ const CLASS: Record<string, { code: string; display: string }> = {
   N: { code: 'AMB', display: 'ambulatory' },
 };
 
-/** The source's key for a visit: PV1-19 visit number, else the admission time. */
-function visitKey(pv1: Hl7Segment): string {
-  return pv1.get(19).trim() || `admit:${pv1.get(44).trim()}`;
+/** The source's key for a visit: PV1-19 visit number, else the admission time; none when the PV1 has neither. */
+function visitKey(pv1: Hl7Segment): string | undefined {
+  const visitNumber = pv1.get(19).trim();
+  const admitted = pv1.get(44).trim();
+  return visitNumber || (admitted ? `admit:${admitted}` : undefined);
 }
 
 function locationDisplay(pv1: Hl7Segment, field: number): string | undefined {
@@ -50,14 +52,21 @@ export function mapVisit(ctx: MappingContext): MappedResource[] {
   const pv1 = ctx.message.segment('PV1');
   if (!pv1) return [];
   const patientClass = pv1.get(2).trim().toUpperCase();
-  if (!patientClass && !pv1.get(19).trim() && !pv1.get(44).trim()) return [];
-  const r = reader(ctx, pv1);
   const trigger = ctx.message.header.triggerEvent;
+  const key = visitKey(pv1);
+  if (!key) {
+    // A registration (a GP's A04, an A08 with only a patient class) is not an attendance: without a visit number or
+    // an admission time nothing could ever discharge, cancel or update the visit, so it would stay open for good.
+    if (patientClass || pv1.get(3).trim() || pv1.get(45).trim()) {
+      ctx.warnings.push(`PV1.19/PV1.44: no visit number and no admission time; ${ctx.message.type} is read as a registration, not an attendance, and no ${ctx.profile.quirks.visitsAreEpisodes ? 'social care involvement' : 'Encounter'} is recorded`);
+    }
+    return [];
+  }
+  const r = reader(ctx, pv1);
   const start = r.softDateTime(44);
   const end = trigger === 'A13' ? undefined : r.softDateTime(45);
   const status = encounterStatus(trigger, end !== undefined);
   const attending = practitionerRef(pv1, 7);
-  const key = visitKey(pv1);
   const visitIdentifier = pv1.get(19).trim() ? [{ system: `https://openidcr.org/Id/visit/${encodeURIComponent(ctx.ods)}`, value: pv1.get(19).trim() }] : undefined;
 
   if (ctx.profile.quirks.visitsAreEpisodes) {
@@ -131,16 +140,20 @@ export function mapDiagnoses(ctx: MappingContext): MappedResource[] {
   });
 }
 
+/**
+ * AL1-2 / IAM-2 (HL7 table 0127, allergen type) → AllergyIntolerance.category and .type, as the IG's ConceptMaps
+ * `table-hl70127-to-allergy-intolerance-category` and `-type` say: an animal allergy is `biologic`; miscellaneous
+ * allergy (MA) and miscellaneous contraindication (MC) have no category; every code but MC is an allergy.
+ */
 const ALLERGY_CATEGORY: Record<string, string> = {
   DA: 'medication',
   FA: 'food',
   EA: 'environment',
-  AA: 'environment',
+  AA: 'biologic',
   PA: 'environment',
   LA: 'environment',
-  MA: 'environment',
-  MC: 'environment',
 };
+const ALLERGY_TYPES = new Set(['DA', 'FA', 'MA', 'EA', 'AA', 'PA', 'LA']);
 const SEVERITY: Record<string, 'severe' | 'moderate' | 'mild'> = { SV: 'severe', MO: 'moderate', MI: 'mild' };
 
 /** AL1 (and IAM in A60) → AllergyIntolerance, keyed by allergen. */
@@ -166,6 +179,7 @@ export function mapAllergies(ctx: MappingContext): MappedResource[] {
         id: stableId('alg', ctx, ctx.patientSourceKey, key),
         clinicalStatus: removed ? undefined : { coding: [{ system: CodeSystems.allergyClinical, code: 'active' }] },
         verificationStatus: { coding: [{ system: CodeSystems.allergyVerification, code: removed ? 'entered-in-error' : 'confirmed' }] },
+        type: ALLERGY_TYPES.has(typeCode) ? 'allergy' : undefined,
         category: ALLERGY_CATEGORY[typeCode] ? [ALLERGY_CATEGORY[typeCode]] : undefined,
         criticality: severity === 'severe' ? 'high' : severity ? 'low' : undefined,
         code,

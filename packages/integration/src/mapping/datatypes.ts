@@ -1,6 +1,7 @@
 import type { Hl7Segment } from '../hl7/message.js';
 import { businessError, Hl7ErrorCodes, type Hl7Problem } from '../hl7/problems.js';
-import { codeSystemUri, type SourceProfile } from '../profiles/profile.js';
+import { codeSystemUri, localCodeSystem, type SourceProfile } from '../profiles/profile.js';
+import { tableCode } from './tables.js';
 
 export interface Coding {
   system?: string;
@@ -10,6 +11,12 @@ export interface Coding {
 export interface CodeableConcept {
   coding?: Coding[];
   text?: string;
+}
+
+/** An HL7 v2 table a coded field is drawn from: its FHIR system and its codes with their displays. */
+export interface Hl7Table {
+  system: string;
+  codes: Readonly<Record<string, string>>;
 }
 
 const offsetCache = new Map<string, Intl.DateTimeFormat>();
@@ -222,9 +229,13 @@ export class FieldReader {
     return v || undefined;
   }
 
-  /** CE/CWE at a field (optionally starting at a component offset, for coded elements nested in other types). */
-  coded(field: number, repetition = 0, first = 1): CodeableConcept | undefined {
-    return codedFrom(this.segment, field, repetition, first, this.profile, this.ods);
+  /**
+   * CE/CWE at a field (optionally starting at a component offset, for coded elements nested in other types). With
+   * `table`, a code sent without a coding system (an IS/ID field, or a CWE whose CWE-3 is empty) is read against that
+   * HL7 table, or kept under the sender's own system named after the field: a code always carries a system.
+   */
+  coded(field: number, repetition = 0, first = 1, table?: Hl7Table): CodeableConcept | undefined {
+    return codedFrom(this.segment, field, repetition, first, this.profile, this.ods, table ?? undefined);
   }
 
   codedAll(field: number): CodeableConcept[] {
@@ -242,33 +253,51 @@ function cleanCode(code: string): string | undefined {
   return c === '' ? undefined : c;
 }
 
-/** CE/CWE (code^text^system^alt code^alt text^alt system) → CodeableConcept with one or two codings. */
-export function codedFrom(segment: Hl7Segment, field: number, repetition: number, first: number, profile: SourceProfile, ods: string): CodeableConcept | undefined {
+/**
+ * CE/CWE (code^text^system^alt code^alt text^alt system^v^alt v^original text^second alt code^text^system) →
+ * CodeableConcept with up to three codings, as the IG's CWE[CodeableConcept] map says: CWE.9 (original text) is the
+ * concept's text; when the sender gives none, the first display (UK practice: a viewer needs words).
+ */
+export function codedFrom(segment: Hl7Segment, field: number, repetition: number, first: number, profile: SourceProfile, ods: string, table?: Hl7Table): CodeableConcept | undefined {
   const part = (n: number) => segment.text(field, first + n - 1, repetition).trim();
   const codings: Coding[] = [];
-  for (const base of [1, 4]) {
+  for (const base of [1, 4, 10]) {
     const code = cleanCode(part(base));
-    const display = part(base + 1);
+    let display = part(base + 1);
     if (!code) continue;
     const coding: Coding = { code };
-    const system = codeSystemUri(profile, part(base + 2), ods);
+    let system = codeSystemUri(profile, part(base + 2), ods);
+    if (!system && table) {
+      const known = tableCode(table, code);
+      if (known !== undefined) {
+        system = table.system;
+        coding.code = known;
+        display ||= table.codes[known]!;
+      } else {
+        system = localCodeSystem(ods, `${segment.name}-${field}`);
+      }
+    }
     if (system) coding.system = system;
     if (display) coding.display = display;
     codings.push(coding);
   }
-  const text = part(2) || part(5) || part(9) || undefined;
+  const text = part(9) || part(2) || part(5) || (first === 1 ? part(11) : '') || undefined;
   if (codings.length === 0 && !text) return undefined;
   const cc: CodeableConcept = {};
   if (codings.length > 0) cc.coding = codings;
   if (text) cc.text = text;
-  else if (codings.length > 0 && codings[0]!.code) cc.text = codings[0]!.code;
+  else if (codings.length > 0) cc.text = codings[0]!.display || codings[0]!.code!;
   return cc;
 }
 
-/** `Dr Ravi Patel` from an XCN (id^family^given^middle^suffix^prefix). */
+/**
+ * `Dr Ravi Patel` from an XCN (id^family^given^middle^suffix^prefix). The family name is an FN whose first
+ * subcomponent is the whole surname (`van der Berg&van der&Berg`): only that is read, so no `&` leaks.
+ */
 export function personName(segment: Hl7Segment, field: number, repetition = 0): string | undefined {
   const s = (n: number) => segment.text(field, n, repetition).trim();
-  const name = [s(6), s(3), s(4), s(2)].filter(Boolean).join(' ');
+  const family = segment.get(field, 2, 1, repetition).trim();
+  const name = [s(6), s(3), s(4), family].filter(Boolean).join(' ');
   return name || s(1) || undefined;
 }
 

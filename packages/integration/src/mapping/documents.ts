@@ -2,6 +2,7 @@ import { CodeSystems } from '@openidcr/model';
 import { practitionerRef, prune } from './datatypes.js';
 import { patientRef, reader, stableId, type MappedResource, type MappingContext } from './context.js';
 import { attachmentOf } from './results.js';
+import { DOCUMENT_TYPE } from './tables.js';
 
 const DOC_STATUS: Record<string, string> = {
   AU: 'final',
@@ -45,7 +46,8 @@ export function mapDocument(ctx: MappingContext): MappedResource[] {
   }
   const date = r.softDateTime(22, 2) ?? r.softDateTime(6) ?? r.softDateTime(4) ?? ctx.sourceTime;
   const author = practitionerRef(txa, 9) ?? practitionerRef(txa, 5);
-  const typeCode = r.coded(2) ?? (txa.get(2).trim() ? { text: txa.get(2).trim() } : { text: 'Document' });
+  // TXA-2 is an IS of table 0270 (CWE from v2.7): a bare `DS` becomes the table's coding with its words.
+  const typeCode = r.coded(2, 0, 1, DOCUMENT_TYPE) ?? { text: 'Document' };
   return [
     prune({
       resourceType: 'DocumentReference',

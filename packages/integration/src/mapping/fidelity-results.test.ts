@@ -17,21 +17,27 @@ async function ingest(lines: string[], channel = 'lims') {
   return { result: result!, resources, of: (type: string) => resources.filter((r) => r.resourceType === type) };
 }
 
+/** A segment from its fields by number, so a test cannot miscount pipes. */
+function seg(name: string, fields: Record<number, string>): string {
+  const n = Math.max(...Object.keys(fields).map(Number));
+  return [name, ...Array.from({ length: n }, (_, i) => fields[i + 1] ?? '')].join('|');
+}
+
 /** A urine culture with two isolates, a sensitivity panel for each (OBR-26 → the isolate, OBR-29 → the culture) and a microscopy, all under one accession (filler) number. */
 const URINE_CULTURE = [
   msh('MICRO001'),
   pid,
-  'OBR|1|ORD900^ICE|M26000111^WINPATH|UCUL^Urine culture^WINPATH|||20260110080000|||||||20260110081500|URINE|C3456789^Darwin^Samuel^^^Dr^^^GMC||||||20260110150000|||F|||||||||||||||||||||?UTI on trimethoprim',
+  seg('OBR', { 1: '1', 2: 'ORD900^ICE', 3: 'M26000111^WINPATH', 4: 'UCUL^Urine culture^WINPATH', 7: '20260110080000', 13: '?UTI on trimethoprim', 14: '20260110081500', 16: 'C3456789^Darwin^Samuel^^^Dr^^^GMC', 22: '20260110150000', 25: 'F' }),
   'NTE|1||Mixed growth on first plate',
   'OBX|1|CWE|ORG^Organism^WINPATH|1|112283007^Escherichia coli^SCT||||||F',
   'OBX|2|CWE|ORG^Organism^WINPATH|2|3092008^Staphylococcus aureus^SCT||||||F',
-  'OBR|2|ORD900^ICE|M26000111^WINPATH|SENS^Sensitivities^WINPATH|||20260110080000||||||||||||||||||F||||ORG&Organism&WINPATH^1^Escherichia coli|||ORD900&ICE^M26000111&WINPATH',
+  seg('OBR', { 1: '2', 2: 'ORD900^ICE', 3: 'M26000111^WINPATH', 4: 'SENS^Sensitivities^WINPATH', 7: '20260110080000', 25: 'F', 26: 'ORG&Organism&WINPATH^1^Escherichia coli', 29: 'ORD900&ICE^M26000111&WINPATH' }),
   'OBX|1|ST|AMOX^Amoxicillin^WINPATH|1|R||||||F',
   'OBX|2|ST|NIT^Nitrofurantoin^WINPATH|1|S||||||F',
-  'OBR|3|ORD900^ICE|M26000111^WINPATH|SENS^Sensitivities^WINPATH|||20260110080000||||||||||||||||||F||||ORG&Organism&WINPATH^2^Staphylococcus aureus|||ORD900&ICE^M26000111&WINPATH',
+  seg('OBR', { 1: '3', 2: 'ORD900^ICE', 3: 'M26000111^WINPATH', 4: 'SENS^Sensitivities^WINPATH', 7: '20260110080000', 25: 'F', 26: 'ORG&Organism&WINPATH^2^Staphylococcus aureus', 29: 'ORD900&ICE^M26000111&WINPATH' }),
   'OBX|1|ST|AMOX^Amoxicillin^WINPATH|2|S||||||F',
   'OBX|2|ST|NIT^Nitrofurantoin^WINPATH|2|S||||||F',
-  'OBR|4|ORD900^ICE|M26000111^WINPATH|UMIC^Urine microscopy^WINPATH|||20260110080000||||||||||||||||||P',
+  seg('OBR', { 1: '4', 2: 'ORD900^ICE', 3: 'M26000111^WINPATH', 4: 'UMIC^Urine microscopy^WINPATH', 7: '20260110080000', 25: 'P' }),
   'OBX|1|NM|WBC^White cells^WINPATH||120|/uL|<10|H|||P',
   'OBX|2|NM|RBC^Red cells^WINPATH||5|/uL|<10|N|||P',
 ];

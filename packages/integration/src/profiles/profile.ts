@@ -1,10 +1,15 @@
 import { CodeSystems, isOdsCodeShape, Sensitivity, type SensitivityCode } from '@openidcr/model';
 import { z } from 'zod';
 
-/** HL7 v2 coding-system names (CE-3/CWE-3) and the FHIR system URIs they mean; a profile can add its own. */
+/**
+ * HL7 v2 coding-system names (CWE-3/6/12: HL7 table 0396 and the names UK senders use) and the FHIR system URIs
+ * they mean (FHIR R4's terminology list and HL7 terminology, THO); a profile can add its own. A name not listed
+ * keeps its own system under the sender (`codeSystemUri`), so a local code is never passed off as a standard one.
+ */
 export const DEFAULT_CODE_SYSTEMS: Readonly<Record<string, string>> = Object.freeze({
   SCT: CodeSystems.snomed,
   SNM: CodeSystems.snomed,
+  SNM3: CodeSystems.snomed,
   SNOMED: CodeSystems.snomed,
   'SNOMED-CT': CodeSystems.snomed,
   SNOMEDCT: CodeSystems.snomed,
@@ -12,16 +17,31 @@ export const DEFAULT_CODE_SYSTEMS: Readonly<Record<string, string>> = Object.fre
   LN: CodeSystems.loinc,
   LOINC: CodeSystems.loinc,
   I10: CodeSystems.icd10,
-  I10C: CodeSystems.icd10,
   ICD10: CodeSystems.icd10,
   'ICD-10': CodeSystems.icd10,
+  I10C: 'http://hl7.org/fhir/sid/icd-10-cm',
+  'ICD10CM': 'http://hl7.org/fhir/sid/icd-10-cm',
+  I10P: 'http://www.cms.gov/Medicare/Coding/ICD10',
+  I9: 'http://hl7.org/fhir/sid/icd-9-cm',
+  I9C: 'http://hl7.org/fhir/sid/icd-9-cm',
   READ: CodeSystems.readV2,
   RD: CodeSystems.readV2,
   R2: CodeSystems.readV2,
+  READ2: CodeSystems.readV2,
+  CTV3: 'http://read.info/ctv3',
+  R3: 'http://read.info/ctv3',
   UCUM: CodeSystems.ucum,
   DMD: CodeSystems.dmd,
   'NHS-DMD': CodeSystems.dmd,
   CVX: 'http://hl7.org/fhir/sid/cvx',
+  MVX: 'http://hl7.org/fhir/sid/mvx',
+  NDC: 'http://hl7.org/fhir/sid/ndc',
+  NCIT: 'http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl',
+  RXNORM: 'http://www.nlm.nih.gov/research/umls/rxnorm',
+  RXN: 'http://www.nlm.nih.gov/research/umls/rxnorm',
+  C4: 'http://www.ama-assn.org/go/cpt',
+  CPT4: 'http://www.ama-assn.org/go/cpt',
+  ISO3166: 'urn:iso:std:iso:3166',
   OPCS4: 'https://fhir.hl7.org.uk/Id/opcs-4',
   'OPCS-4': 'https://fhir.hl7.org.uk/Id/opcs-4',
 });
@@ -111,5 +131,10 @@ export function codeSystemUri(profile: SourceProfile, name: string, ods: string)
   if (/^(https?|urn):/.test(key)) return key;
   const table = /^HL7(\d{4})$/i.exec(key);
   if (table) return `http://terminology.hl7.org/CodeSystem/v2-${table[1]}`;
-  return `https://openidcr.org/CodeSystem/local/${encodeURIComponent(ods)}/${encodeURIComponent(key)}`;
+  return localCodeSystem(ods, key);
+}
+
+/** The system of a sender's own code list: `https://openidcr.org/CodeSystem/local/<ODS>/<name>`. */
+export function localCodeSystem(ods: string, name: string): string {
+  return `https://openidcr.org/CodeSystem/local/${encodeURIComponent(ods)}/${encodeURIComponent(name)}`;
 }

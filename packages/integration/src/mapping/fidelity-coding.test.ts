@@ -1,0 +1,74 @@
+import { parseResource, type ResourceLike } from '@openidcr/model';
+import { describe, expect, it } from 'vitest';
+import { harness } from '../test-support/harness.js';
+
+/** Messages written for issue #16 items 8 and 9. */
+async function ingest(lines: string[], channel = 'acute-pas') {
+  const { store, ingestor } = harness();
+  const [result] = await ingestor.ingest(lines.join('\r') + '\r', channel);
+  const resources = [...store.resources.values()].map((r) => r.resource as ResourceLike & Record<string, any>);
+  for (const r of resources) {
+    const parsed = parseResource(r);
+    expect(parsed.ok ? [] : parsed.issues, `${r.resourceType}/${r.id}`).toEqual([]);
+  }
+  return { result: result!, of: (type: string) => resources.filter((r) => r.resourceType === type) };
+}
+const pid = 'PID|1||9990000018^^^NHS^NH~H100001^^^RAE^MR||JONES^Sarah^Anne^^Mrs||19600312|F';
+
+describe('code systems [#16 item 8]', () => {
+  const systems: [string, string][] = [
+    ['LN', 'http://loinc.org'],
+    ['SCT', 'http://snomed.info/sct'],
+    ['SNM', 'http://snomed.info/sct'],
+    ['I10', 'http://hl7.org/fhir/sid/icd-10'],
+    ['I10C', 'http://hl7.org/fhir/sid/icd-10-cm'],
+    ['I9C', 'http://hl7.org/fhir/sid/icd-9-cm'],
+    ['NDC', 'http://hl7.org/fhir/sid/ndc'],
+    ['NCIT', 'http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl'],
+    ['RXNORM', 'http://www.nlm.nih.gov/research/umls/rxnorm'],
+    ['CTV3', 'http://read.info/ctv3'],
+    ['READ', 'http://read.info/readv2'],
+    ['HL70136', 'http://terminology.hl7.org/CodeSystem/v2-0136'],
+    ['99LOCAL', 'https://openidcr.org/CodeSystem/local/RAE/99LOCAL'],
+  ];
+  it('known v2 coding-system names map to their canonical URIs; local ones keep their own system', async () => {
+    const dg1 = systems.map(([name], i) => `DG1|${i + 1}||CODE${i}^Diagnosis ${i}^${name}||20260110`);
+    const { result, of } = await ingest(['MSH|^~\\&|PAS|RAE|IDCR|LOC|20260110093000||ADT^A31|C1|P|2.4', 'EVN|A31|20260110093000', pid, ...dg1]);
+    expect(result.outcome).toBe('accepted');
+    const bySystem = new Map(of('Condition').map((c) => [c.code.coding[0].code, c.code.coding[0].system]));
+    expect(systems.map(([, uri], i) => bySystem.get(`CODE${i}`) === uri ? uri : `${systems[i]![0]} → ${bySystem.get(`CODE${i}`)}`)).toEqual(systems.map(([, uri]) => uri));
+  });
+
+  it('TXA-2 carries the table 0270 system and words ("Discharge summary", not "DS"); an unknown type keeps a system of the sender', async () => {
+    const mdm = (type: string) => [
+      `MSH|^~\\&|EPR|RAE|IDCR|LOC|20260110093000||MDM^T02|D-${type}|P|2.4`,
+      'EVN|T02|20260110093000',
+      pid,
+      `TXA|1|${type}|TX|20260110090000|||20260110090000||||DOC-${type}||||||AU||AV`,
+      'OBX|1|TX|DOC^Document||Patient discharged home.||||||F',
+    ];
+    const { of } = await ingest(mdm('DS'));
+    expect(of('DocumentReference')[0]!.type).toEqual({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0270', code: 'DS', display: 'Discharge summary' }], text: 'Discharge summary' });
+    const local = await ingest(mdm('ZZLET'));
+    expect(local.of('DocumentReference')[0]!.type.coding[0]).toEqual({ system: 'https://openidcr.org/CodeSystem/local/RAE/TXA-2', code: 'ZZLET' });
+  });
+});
+
+describe('allergies by AL1-2 as the IG maps table 0127 [#16 item 9]', () => {
+  const cases: [string, string | undefined, string | undefined][] = [
+    ['DA', 'medication', 'allergy'],
+    ['FA', 'food', 'allergy'],
+    ['EA', 'environment', 'allergy'],
+    ['AA', 'biologic', 'allergy'],
+    ['PA', 'environment', 'allergy'],
+    ['LA', 'environment', 'allergy'],
+    ['MA', undefined, 'allergy'],
+    ['MC', undefined, undefined],
+  ];
+  it('category and type', async () => {
+    const al1 = cases.map(([type], i) => `AL1|${i + 1}|${type}|A${i}^Allergen ${i}^99LOCAL|SV|Rash`);
+    const { of } = await ingest(['MSH|^~\\&|PAS|RAE|IDCR|LOC|20260110093000||ADT^A31|A1|P|2.4', 'EVN|A31|20260110093000', pid, ...al1]);
+    const got = of('AllergyIntolerance').map((a) => [a.code.coding[0].code, a.category?.[0], a.type]);
+    expect(Object.fromEntries(got.map(([c, ...rest]) => [c, rest]))).toEqual(Object.fromEntries(cases.map(([, cat, type], i) => [`A${i}`, [cat, type]])));
+  });
+});
