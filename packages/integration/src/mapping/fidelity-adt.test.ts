@@ -1,0 +1,97 @@
+import { parseResource, type ResourceLike } from '@openidcr/model';
+import { generatePatients } from '@openidcr/synthetic';
+import { describe, expect, it } from 'vitest';
+import { harness } from '../test-support/harness.js';
+
+// Issue #16, items 4–7: what reaches the clinician is what the PAS sent. Every message here is written for its test
+// and goes through the real ingest (parse, profile, MPI, mapping, MemoryStore).
+
+/** The parts of a stored Patient these tests read. */
+interface StoredPatient {
+  identifier: { system: string; value: string; type?: { text?: string } }[];
+  name: { use?: string; family?: string; given?: string[] }[];
+  birthDate?: string;
+  _birthDate?: { extension?: { url: string; valueDateTime?: string }[] };
+  address: { line: string[] }[];
+}
+
+const OPEN = new Set(['planned', 'arrived', 'triaged', 'in-progress', 'onleave']);
+
+const msh = (type: string, id: string, when = '20260120083000', sender = 'PAS|RAE') => `MSH|^~\\&|${sender}|IDCR|LOC|${when}||${type}|${id}|P|2.4`;
+/** A PV1 with the fields given by number (PV1-19 visit number, PV1-44 admitted, PV1-45 discharged ...). */
+const pv1 = (fields: Record<number, string>) => {
+  const last = Math.max(...Object.keys(fields).map(Number));
+  return ['PV1', ...Array.from({ length: last }, (_, i) => fields[i + 1] ?? '')].join('|');
+};
+const PID = 'PID|1||H200001^^^RAE^MR||PATEL^Arjun^^^Mr||19851105|M|||4 Chapel Street^^Bradford^^BD1 5AB^GBR^H';
+
+async function ingest(lines: string[] | string[][], channel = 'acute-pas') {
+  const { store, ingestor } = harness();
+  const messages = (Array.isArray(lines[0]) ? lines : [lines]) as string[][];
+  const results = [];
+  for (const m of messages) results.push((await ingestor.ingest(m.join('\r'), channel))[0]!);
+  const resources = [...store.resources.values()].map((r) => r.resource as ResourceLike & { id: string });
+  for (const resource of resources) {
+    const parsed = parseResource(resource);
+    expect(parsed.ok ? [] : parsed.issues, `${resource.resourceType}/${resource.id}`).toEqual([]);
+  }
+  const of = (type: string) => resources.filter((r) => r.resourceType === type) as (Record<string, unknown> & { id: string })[];
+  const result = results.at(-1)!;
+  for (const r of results) expect(r.problems, r.controlId).toEqual([]);
+  return { store, result, results, resources, of, patient: of('Patient')[0] as unknown as StoredPatient };
+}
+
+describe('item 4: a registration is not an attendance (no Encounter that never closes)', () => {
+  it('an A04 without visit number (PV1-19) or admit time (PV1-44) records no Encounter, and says why', async () => {
+    const { result, of, store } = await ingest([msh('ADT^A04', 'R1'), 'EVN|A04|20260120083000', PID, pv1({ 1: '1', 2: 'O', 3: 'THE SURGERY^^^B86001', 7: 'G1234567^Khan^Amir^^^Dr' })]);
+    expect(result.outcome).toBe('accepted');
+    expect(of('Encounter')).toEqual([]);
+    expect(of('Patient')).toHaveLength(1);
+    expect(store.relationships.size).toBe(0);
+    expect(result.warnings.some((w) => w.includes('PV1.19') && w.includes('PV1.44') && /no Encounter/.test(w))).toBe(true);
+  });
+
+  it('an A08 carrying only a patient class records no Encounter', async () => {
+    const { result, of } = await ingest([msh('ADT^A08', 'U1'), 'EVN|A08|20260120083000', PID, 'PV1|1|I']);
+    expect(of('Encounter')).toEqual([]);
+    expect(result.warnings.some((w) => w.includes('PV1.19') && w.includes('PV1.44'))).toBe(true);
+  });
+
+  it('a discharge without visit number or admit time cannot say which visit ended: no Encounter', async () => {
+    const { of, result } = await ingest([msh('ADT^A03', 'D1'), 'EVN|A03|20260120083000', PID, pv1({ 1: '1', 2: 'I', 45: '20260120080000' })]);
+    expect(of('Encounter')).toEqual([]);
+    expect(result.warnings.some((w) => w.includes('PV1.19'))).toBe(true);
+  });
+
+  it('a social care A04 without visit number or start opens no involvement', async () => {
+    const { of } = await ingest([msh('ADT^A04', 'S1', '20260120083000', 'CASE|00CX'), 'EVN|A04|20260120083000', PID.replace('RAE^MR', '00CX^PI'), pv1({ 1: '1', 2: 'O', 10: 'ASC' })], 'social-care');
+    expect(of('EpisodeOfCare')).toEqual([]);
+  });
+
+  it('a PV1 with nothing in it is not worth a warning', async () => {
+    const { of, result } = await ingest([msh('ADT^A04', 'R2'), 'EVN|A04|20260120083000', PID, 'PV1|1']);
+    expect(of('Encounter')).toEqual([]);
+    expect(result.warnings.filter((w) => w.includes('PV1'))).toEqual([]);
+  });
+
+  it('an attendance with a visit number, or keyed by its admit time, is still an Encounter', async () => {
+    const numbered = await ingest([msh('ADT^A04', 'E1'), 'EVN|A04|20260120083000', PID, pv1({ 1: '1', 2: 'E', 3: 'ED^MAJORS 4^^RAE01', 19: 'A000104^^^RAE^VN', 44: '20260120083000' })]);
+    expect(numbered.of('Encounter')).toMatchObject([{ status: 'in-progress', identifier: [{ value: 'A000104' }], period: { start: '2026-01-20T08:30:00Z' } }]);
+    const timed = await ingest([msh('ADT^A04', 'E2'), 'EVN|A04|20260120083000', PID, pv1({ 1: '1', 2: 'O', 3: 'CARDIOLOGY OPD^^^RAE01', 44: '20260120090000' })]);
+    expect(timed.of('Encounter')).toMatchObject([{ status: 'in-progress', period: { start: '2026-01-20T09:00:00Z' } }]);
+    expect(timed.store.relationships.size).toBe(1);
+  });
+
+  it('the synthetic feed leaves no open ambulatory Encounter without a visit number', { timeout: 120_000 }, async () => {
+    const channel: Record<string, string> = { gp: 'gp', acute: 'acute-pas', 'mental-health': 'mental-health', community: 'generic', 'social-care': 'social-care', lims: 'lims' };
+    const { store, ingestor } = harness();
+    for (const record of generatePatients({ seed: 42, patients: 150, faultRate: 0.05 })) {
+      for (const m of record.messages) await ingestor.ingest(m.text, channel[m.stream]);
+    }
+    const open = [...store.resources.values()].map((r) => r.resource).filter((r) => r.resourceType === 'Encounter' && OPEN.has(String(r.status)));
+    const ambulatory = open.filter((r) => (r.class as { code?: string }).code === 'AMB');
+    // Before issue #16: 79 open ambulatory Encounters, 70 of them GP registrations (A04) without visit number.
+    expect(ambulatory.filter((r) => !r.identifier)).toEqual([]);
+    expect(ambulatory.length).toBeLessThan(10);
+  });
+});
