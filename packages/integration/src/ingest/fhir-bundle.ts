@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isValidNhsNumber, NHS_NUMBER_SYSTEM, normaliseNhsNumber, parseResource, type IngestBatch, type IngestRelationship, type LocalIdentifier, type PersonDemographics, type ResourceLike, type Sink } from '@openidcr/model';
+import { NHS_NUMBER_SYSTEM, nhsNumberProblem, normaliseNhsNumber, parseResource, UNVERIFIED_NHS_NUMBER_SYSTEM, type IngestBatch, type IngestRelationship, type LocalIdentifier, type PersonDemographics, type ResourceLike, type Sink } from '@openidcr/model';
 import { localIdentifierSystem, ODS_CODE_SYSTEM } from '@openidcr/model';
 import { stableId, type MappedResource } from '../mapping/context.js';
 import { finishResources } from '../mapping/index.js';
@@ -34,15 +34,23 @@ interface Entry {
   resource: ResourceLike & { id?: string };
 }
 
-/** A Patient's identifiers: the NHS number (valid only) and every other identifier as a local id of its system. */
-function identityOf(patient: Record<string, unknown>): { nhsNumber?: string; localIds: LocalIdentifier[]; demographics: PersonDemographics } {
+/**
+ * A Patient's identifiers: the NHS number (valid only) and every other identifier as a local id of its system. An
+ * NHS number that fails validation, or one already marked unverified, is kept on the Patient but never matched on.
+ */
+function identityOf(patient: Record<string, unknown>): { nhsNumber?: string; localIds: LocalIdentifier[]; unverified: Record<string, unknown>[]; demographics: PersonDemographics } {
   const localIds: LocalIdentifier[] = [];
+  const unverified: Record<string, unknown>[] = [];
   let nhsNumber: string | undefined;
   for (const id of (patient.identifier as { system?: string; value?: string }[] | undefined) ?? []) {
     if (!id.value) continue;
     if (id.system === NHS_NUMBER_SYSTEM) {
       const digits = normaliseNhsNumber(id.value);
-      if (isValidNhsNumber(digits)) nhsNumber = digits;
+      const problem = nhsNumberProblem(digits);
+      if (problem === undefined) nhsNumber = digits;
+      else unverified.push({ system: UNVERIFIED_NHS_NUMBER_SYSTEM, value: id.value, type: { text: `NHS number as sent, not verified: ${problem}` } });
+    } else if (id.system === UNVERIFIED_NHS_NUMBER_SYSTEM) {
+      unverified.push(id);
     } else if (id.system) {
       const local = /^https:\/\/openidcr\.org\/Id\/local\/(.+)$/.exec(id.system);
       localIds.push({ assigningAuthority: local ? decodeURIComponent(local[1]!) : id.system, value: id.value });
@@ -56,7 +64,7 @@ function identityOf(patient: Record<string, unknown>): { nhsNumber?: string; loc
   if (typeof patient.birthDate === 'string') demographics.birthDate = patient.birthDate;
   if (typeof patient.gender === 'string') demographics.gender = patient.gender as PersonDemographics['gender'];
   if (address?.postalCode) demographics.postcode = address.postalCode.toUpperCase();
-  return { nhsNumber, localIds, demographics };
+  return { nhsNumber, localIds, unverified, demographics };
 }
 
 /** Rewrites every `reference` in a resource through the map; returns the patient reference it points at, if any. */
@@ -127,6 +135,7 @@ export async function ingestFhirBundle(deps: BundleDeps, json: unknown, channel:
       const ids = [
         ...(r.nhsNumber ? [{ system: NHS_NUMBER_SYSTEM, value: r.nhsNumber }] : []),
         ...r.localIds.map((l) => ({ system: localIdentifierSystem(l.assigningAuthority), value: l.value })),
+        ...id.unverified,
       ];
       patients.push({ ...e.resource, id: r.personId, identifier: ids } as MappedResource);
     }

@@ -1,4 +1,4 @@
-import { parseResource, type ResourceLike } from '@openidcr/model';
+import { NHS_NUMBER_SYSTEM, parseResource, type ResourceLike } from '@openidcr/model';
 import { generatePatients } from '@openidcr/synthetic';
 import { describe, expect, it } from 'vitest';
 import { harness } from '../test-support/harness.js';
@@ -15,6 +15,7 @@ interface StoredPatient {
   address: { line: string[] }[];
 }
 
+const UNVERIFIED_NHS = 'https://openidcr.org/Id/unverified-nhs-number';
 const OPEN = new Set(['planned', 'arrived', 'triaged', 'in-progress', 'onleave']);
 
 const msh = (type: string, id: string, when = '20260120083000', sender = 'PAS|RAE') => `MSH|^~\\&|${sender}|IDCR|LOC|${when}||${type}|${id}|P|2.4`;
@@ -93,5 +94,93 @@ describe('item 4: a registration is not an attendance (no Encounter that never c
     // Before issue #16: 79 open ambulatory Encounters, 70 of them GP registrations (A04) without visit number.
     expect(ambulatory.filter((r) => !r.identifier)).toEqual([]);
     expect(ambulatory.length).toBeLessThan(10);
+  });
+});
+
+describe('item 5: an NHS number that fails validation is kept, unverified, never matched on', () => {
+  it.each([
+    ['943476591', 'NHS number must have 10 digits, found 9'],
+    ['94347A5919', 'NHS number must contain only digits'],
+    ['1111111111', 'NHS number cannot be ten identical digits'],
+    ['9434765918', 'NHS number check digit is wrong'],
+  ])('%s: kept as an unverified identifier; the warning says %s', async (value, reason) => {
+    const { patient, result, store } = await ingest([msh('ADT^A04', 'N1'), 'EVN|A04|20260120083000', PID.replace('H200001^^^RAE^MR', `${value}^^^NHS^NH~H200001^^^RAE^MR`), 'PV1|1']);
+    expect(patient.identifier).toEqual([
+      { system: 'https://openidcr.org/Id/local/RAE', value: 'H200001' },
+      { system: UNVERIFIED_NHS, value, type: { text: `NHS number as sent, not verified: ${reason}` } },
+    ].map((x) => expect.objectContaining(x)));
+    expect(patient.identifier.some((i) => i.system === NHS_NUMBER_SYSTEM)).toBe(false);
+    const warning = result.warnings.find((w) => w.startsWith('PID.3:'));
+    expect(warning).toContain(reason);
+    if (!reason.includes('check digit')) expect(warning).not.toContain('check digit');
+    expect([...store.persons.values()][0]!.nhsNumber).toBeUndefined();
+  });
+
+  it('a Patient whose only identifier is a bad NHS number still carries it (identified by demographics)', async () => {
+    const { patient, result } = await ingest([msh('ADT^A04', 'N2'), 'EVN|A04|20260120083000', PID.replace('H200001^^^RAE^MR', '9434765918^^^NHS^NH'), 'PV1|1']);
+    expect(result.outcome).toBe('accepted');
+    expect(patient.identifier).toEqual([expect.objectContaining({ system: UNVERIFIED_NHS, value: '9434765918' })]);
+  });
+
+  it('a bare PID-2 that is not a valid NHS number is kept unverified too', async () => {
+    const { patient, result } = await ingest([msh('ADT^A04', 'N3'), 'EVN|A04|20260120083000', PID.replace('PID|1||', 'PID|1|4010232138|'), 'PV1|1']);
+    expect(patient.identifier).toContainEqual(expect.objectContaining({ system: UNVERIFIED_NHS, value: '4010232138' }));
+    expect(result.warnings.find((w) => w.startsWith('PID.2:'))).toContain('check digit is wrong');
+  });
+
+  it('the MPI does not match two people on the same unverified number', async () => {
+    const { store } = await ingest([
+      [msh('ADT^A04', 'M1'), 'EVN|A04|20260120083000', 'PID|1||9434765918^^^NHS^NH||PATEL^Arjun||19851105|M', 'PV1|1'],
+      [msh('ADT^A04', 'M2'), 'EVN|A04|20260120090000', 'PID|1||9434765918^^^NHS^NH||OKAFOR^Grace||19700202|F', 'PV1|1'],
+    ]);
+    expect(store.persons.size).toBe(2);
+    expect([...store.persons.values()].every((p) => p.nhsNumber === undefined)).toBe(true);
+  });
+
+  it('a bad NHS number alone, with too few demographics to identify anyone, is AE and the error says so', async () => {
+    const { ingestor } = harness();
+    const [result] = await ingestor.ingest([msh('ADT^A04', 'N5'), 'EVN|A04|20260120083000', 'PID|1||9434765918^^^NHS^NH||PATEL', 'PV1|1'].join('\r'), 'acute-pas');
+    expect(result!.outcome).toBe('error');
+    expect(result!.problems[0]!.message).toContain('an NHS number that fails validation is not used to identify anyone');
+  });
+
+  it('a FHIR bundle keeps a bad NHS number unverified and never matches on an unverified one', async () => {
+    const { store, ingestor } = harness();
+    const patient = (local: string, family: string) => ({
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        {
+          resource: {
+            resourceType: 'Patient',
+            id: local,
+            identifier: [
+              { system: NHS_NUMBER_SYSTEM, value: '9434765918' },
+              { system: UNVERIFIED_NHS, value: '12345', type: { text: 'NHS number as sent, not verified: NHS number must have 10 digits, found 5' } },
+              { system: 'https://community.example.org/Id/patient', value: local },
+            ],
+            name: [{ family, given: ['Sam'] }],
+            birthDate: family === 'ONE' ? '1970-01-01' : '1990-09-09',
+          },
+        },
+      ],
+    });
+    const channel = { name: 'community', profile: (await import('../profiles/shipped.js')).ShippedProfiles.generic };
+    expect((await ingestor.ingestBundle(patient('C1', 'ONE'), channel)).outcome).toBe('accepted');
+    expect((await ingestor.ingestBundle(patient('C2', 'TWO'), channel)).outcome).toBe('accepted');
+    expect(store.persons.size).toBe(2);
+    const stored = [...store.resources.values()].map((r) => r.resource).filter((r) => r.resourceType === 'Patient');
+    for (const p of stored) {
+      const ids = p.identifier as { system: string; value: string }[];
+      expect(ids.filter((i) => i.system === UNVERIFIED_NHS).map((i) => i.value)).toEqual(['9434765918', '12345']);
+      expect(ids.some((i) => i.system === NHS_NUMBER_SYSTEM)).toBe(false);
+    }
+  });
+
+  it('a valid NHS number is still the verified identifier', async () => {
+    const { patient, result } = await ingest([msh('ADT^A04', 'N4'), 'EVN|A04|20260120083000', PID.replace('H200001^^^RAE^MR', '9434765919^^^NHS^NH~H200001^^^RAE^MR'), 'PV1|1']);
+    expect(patient.identifier).toContainEqual({ system: NHS_NUMBER_SYSTEM, value: '9434765919' });
+    expect(patient.identifier.some((i) => i.system === UNVERIFIED_NHS)).toBe(false);
+    expect(result.warnings.filter((w) => w.startsWith('PID.3'))).toEqual([]);
   });
 });

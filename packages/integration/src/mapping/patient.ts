@@ -1,4 +1,4 @@
-import { isValidNhsNumber, NHS_NUMBER_SYSTEM, normaliseNhsNumber, ODS_CODE_SYSTEM, type LocalIdentifier, type PersonDemographics } from '@openidcr/model';
+import { NHS_NUMBER_SYSTEM, nhsNumberProblem, normaliseNhsNumber, ODS_CODE_SYSTEM, UNVERIFIED_NHS_NUMBER_SYSTEM, type LocalIdentifier, type PersonDemographics } from '@openidcr/model';
 import type { Hl7Message, Hl7Segment } from '../hl7/message.js';
 import { businessError, Hl7ErrorCodes, type Hl7Problem } from '../hl7/problems.js';
 import type { SourceProfile } from '../profiles/profile.js';
@@ -19,9 +19,18 @@ function identifierAuthority(pid: Hl7Segment, field: number, rep: number): strin
   return (pid.get(field, 4, 1, rep) || pid.get(field, 4, 2, rep)).trim();
 }
 
+/** A FHIR Identifier as the Patient resource carries it. */
+interface PatientIdentifier {
+  system: string;
+  value: string;
+  type?: { text: string };
+}
+
 /**
  * Reads the person from PID (and PD1) with the sender's profile: which repetition is the NHS number (valid check
- * digit only), which are local identifiers and who issued them, and the demographics the MPI matches on.
+ * digit only), which are local identifiers and who issued them, and the demographics the MPI matches on. A number
+ * marked as an NHS number that fails validation is kept on the Patient as an unverified identifier
+ * (`UNVERIFIED_NHS_NUMBER_SYSTEM`, `type.text` saying why), never as the NHS number and never matched on.
  */
 export function readPatientFacts(
   message: Hl7Message,
@@ -37,6 +46,7 @@ export function readPatientFacts(
   const nhsTypes = new Set(ids.nhsNumberTypes.map((t) => t.toUpperCase()));
   let nhsNumber: string | undefined;
   const localIds: LocalIdentifier[] = [];
+  const unverified: PatientIdentifier[] = [];
 
   const consider = (field: number) => {
     const reps = pid.repetitions(field);
@@ -50,18 +60,18 @@ export function readPatientFacts(
       const bareInPid2 = field === 2 && ids.nhsNumberInPid2 && !authority && !type;
       if (looksNhs || bareInPid2) {
         const digits = normaliseNhsNumber(value);
-        if (isValidNhsNumber(digits)) {
+        const problem = nhsNumberProblem(digits);
+        if (problem === undefined) {
           if (nhsNumber && nhsNumber !== digits) {
             problems.push(businessError('conflicting-nhs-numbers', `PID.${field}: two different NHS numbers (${nhsNumber}, ${digits})`, Hl7ErrorCodes.dataTypeError, { segment: 'PID', field }));
           }
           nhsNumber = digits;
           continue;
         }
-        if (looksNhs) {
-          warnings.push(`PID.${field}: ${JSON.stringify(value)} is marked as an NHS number but fails the check digit; not used`);
-          continue;
-        }
-        if (bareInPid2) continue;
+        const marked = looksNhs ? 'is marked as an NHS number' : 'is read as an NHS number (PID-2 without assigning authority or type)';
+        warnings.push(`PID.${field}: ${JSON.stringify(value)} ${marked} but is not a valid one (${problem}); kept as an unverified identifier, not used to match the person`);
+        if (!unverified.some((u) => u.value === value)) unverified.push({ system: UNVERIFIED_NHS_NUMBER_SYSTEM, value, type: { text: `NHS number as sent, not verified: ${problem}` } });
+        continue;
       }
       localIds.push({ assigningAuthority: authority || ids.localAuthority || ods, value });
     }
@@ -126,11 +136,12 @@ export function readPatientFacts(
     if (demographics.family && (demographics.birthDate || demographics.given)) {
       warnings.push('PID.3: no usable NHS number or local identifier; the person is identified by demographics only');
     } else {
-      problems.push(businessError('no-identifier', 'PID.3: no NHS number, no local identifier, and not enough demographics (a family name with a given name or birth date) to identify the person', Hl7ErrorCodes.requiredFieldMissing, { segment: 'PID', sequence: pid.sequence, field: 3 }));
+      problems.push(businessError('no-identifier', `PID.3: no NHS number, no local identifier, and not enough demographics (a family name with a given name or birth date) to identify the person${unverified.length ? ' (an NHS number that fails validation is not used to identify anyone)' : ''}`, Hl7ErrorCodes.requiredFieldMissing, { segment: 'PID', sequence: pid.sequence, field: 3 }));
     }
   }
   const resource = prune({
     resourceType: 'Patient',
+    identifier: unverified,
     name: family || given.length ? [{ use: 'official', family: family || undefined, given, prefix: pid.get(5, 5).trim() ? [pid.get(5, 5).trim()] : undefined }] : undefined,
     gender,
     birthDate,
@@ -143,7 +154,10 @@ export function readPatientFacts(
   return { nhsNumber, localIds, demographics, resource };
 }
 
-/** The Patient resource for a person: id = personId, identifiers = NHS number + every known local id. */
+/**
+ * The Patient resource for a person: id = personId, identifiers = NHS number + every known local id (what the MPI
+ * decided) + the unverified numbers this message carried (`readPatientFacts` puts them in `facts.resource`).
+ */
 export function patientResource(
   personId: string,
   facts: PatientFacts,
@@ -151,9 +165,11 @@ export function patientResource(
   localIds: readonly LocalIdentifier[],
   localSystem: (authority: string) => string,
 ): { resourceType: string; id: string; [k: string]: unknown } {
+  const unverified = Array.isArray(facts.resource.identifier) ? (facts.resource.identifier as PatientIdentifier[]) : [];
   const identifier = [
     ...(nhsNumber ? [{ system: NHS_NUMBER_SYSTEM, value: nhsNumber }] : []),
     ...localIds.map((l) => ({ system: localSystem(l.assigningAuthority), value: l.value })),
+    ...unverified,
   ];
   return { ...facts.resource, resourceType: 'Patient', id: personId, ...(identifier.length ? { identifier } : {}) };
 }

@@ -6,7 +6,9 @@ import {
   isValidNhsNumber,
   nhsCheckDigit,
   nhsNumberProblem,
+  NHS_NUMBER_SYSTEM,
   normaliseNhsNumber,
+  UNVERIFIED_NHS_NUMBER_SYSTEM,
 } from './nhs-number.js';
 
 describe('NHS number', () => {
@@ -32,6 +34,16 @@ describe('NHS number', () => {
   ])('rejects %s: %s', (n, problem) => {
     expect(isValidNhsNumber(n)).toBe(false);
     expect(nhsNumberProblem(n)).toBe(problem);
+  });
+
+  it('keeps an unverified number apart from the NHS number system', () => {
+    expect(UNVERIFIED_NHS_NUMBER_SYSTEM).not.toBe(NHS_NUMBER_SYSTEM);
+    expect(UNVERIFIED_NHS_NUMBER_SYSTEM.startsWith(NHS_NUMBER_SYSTEM)).toBe(false);
+  });
+
+  it('says why spaced or dashed input fails, counting digits only', () => {
+    expect(nhsNumberProblem('943 476 591')).toBe('NHS number must have 10 digits, found 9');
+    expect(nhsNumberProblem('   ')).toBe('NHS number is empty');
   });
 
   it('computes check digits, including the 11 -> 0 case', () => {

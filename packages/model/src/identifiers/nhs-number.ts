@@ -6,6 +6,13 @@
 /** FHIR identifier system for the NHS number (UK Core). */
 export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
 
+/**
+ * Identifier system for a number a sender marked as an NHS number that fails validation (`nhsNumberProblem`): kept so
+ * the record still shows what was sent, never under `NHS_NUMBER_SYSTEM`, which readers take as verified, and never
+ * used to match a person. `type.text` says why it failed.
+ */
+export const UNVERIFIED_NHS_NUMBER_SYSTEM = 'https://openidcr.org/Id/unverified-nhs-number';
+
 /** Strips the spaces and dashes people type between the groups of an NHS number. */
 export function normaliseNhsNumber(input: string): string {
   return input.replace(/[\s-]/g, '');
