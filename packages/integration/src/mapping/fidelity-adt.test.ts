@@ -184,3 +184,68 @@ describe('item 5: an NHS number that fails validation is kept, unverified, never
     expect(result.warnings.filter((w) => w.startsWith('PID.3'))).toEqual([]);
   });
 });
+
+describe('item 6: names, birth time and addresses as sent', () => {
+  const names = 'SMITH^Jane^Mary^Jnr^Mrs^PhD^L~JONES^Jane^^^Miss^^M~^Janey^^^^^N~SMYTHE^Jane^^^^^BAD~SMITH^Jay^^^^^D~OLDNAME^Jane^^^^^NOUSE~BIRTHNAME^Jane^^^^^B~ALIAS^Jo^^^^^A';
+
+  it('keeps every PID-5 repetition with its use (table 0200), suffix, degree and prefix', async () => {
+    const { patient, result } = await ingest([msh('ADT^A04', 'P1'), 'EVN|A04|20260120083000', PID.replace('PATEL^Arjun^^^Mr', names), 'PV1|1']);
+    expect(patient.name).toEqual([
+      { use: 'official', family: 'SMITH', given: ['Jane', 'Mary'], prefix: ['Mrs'], suffix: ['Jnr', 'PhD'] },
+      { use: 'maiden', family: 'JONES', given: ['Jane'], prefix: ['Miss'] },
+      { use: 'nickname', given: ['Janey'] },
+      { use: 'old', family: 'SMYTHE', given: ['Jane'] },
+      { use: 'usual', family: 'SMITH', given: ['Jay'] },
+      { use: 'old', family: 'OLDNAME', given: ['Jane'] },
+      { use: 'old', family: 'BIRTHNAME', given: ['Jane'] },
+      { family: 'ALIAS', given: ['Jo'] },
+    ]);
+    expect(result.warnings.filter((w) => w.startsWith('PID.5'))).toEqual([]);
+  });
+
+  it('matches on the legal name (first L), not the first repetition', async () => {
+    const { store, patient } = await ingest([msh('ADT^A04', 'P2'), 'EVN|A04|20260120083000', PID.replace('PATEL^Arjun^^^Mr', 'SMITH^Jay^^^^^D~SMITH^Jane^^^^^L'), 'PV1|1']);
+    expect([...store.persons.values()][0]!.demographics).toMatchObject({ family: 'SMITH', given: 'Jane' });
+    expect(patient.name.map((n) => n.use)).toEqual(['usual', 'official']);
+  });
+
+  it('the first repetition without a name type is the legal name (PID-5: the legal name is sent first)', async () => {
+    const { patient, store } = await ingest([msh('ADT^A04', 'P3'), 'EVN|A04|20260120083000', PID.replace('PATEL^Arjun^^^Mr', 'PATEL^Arjun^^^Mr~PATEL^AJ'), 'PV1|1']);
+    expect(patient.name).toEqual([
+      { use: 'official', family: 'PATEL', given: ['Arjun'], prefix: ['Mr'] },
+      { family: 'PATEL', given: ['AJ'] },
+    ]);
+    expect([...store.persons.values()][0]!.demographics).toMatchObject({ family: 'PATEL', given: 'Arjun' });
+  });
+
+  it('an unknown name type keeps the name without a use, with a warning', async () => {
+    const { patient, result } = await ingest([msh('ADT^A04', 'P4'), 'EVN|A04|20260120083000', PID.replace('PATEL^Arjun^^^Mr', 'PATEL^Arjun^^^Mr^^L~PATEL^Arjun^^^^^QQ'), 'PV1|1']);
+    expect(patient.name[1]).toEqual({ family: 'PATEL', given: ['Arjun'] });
+    expect(result.warnings).toContainEqual(expect.stringMatching(/^PID\.5: name type "QQ"/));
+  });
+
+  it('keeps the birth time of PID-7 in the patient-birthTime extension', async () => {
+    const { patient } = await ingest([msh('ADT^A04', 'B1'), 'EVN|A04|20260120083000', PID.replace('19851105', '198507052215'), 'PV1|1']);
+    expect(patient.birthDate).toBe('1985-07-05');
+    expect(patient._birthDate).toEqual({ extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: '1985-07-05T22:15:00+01:00' }] });
+    const dateOnly = await ingest([msh('ADT^A04', 'B2'), 'EVN|A04|20260120083000', PID, 'PV1|1']);
+    expect(dateOnly.patient.birthDate).toBe('1985-11-05');
+    expect(dateOnly.patient._birthDate).toBeUndefined();
+  });
+
+  it('a later message without PID-7 keeps the birth time, like the birth date', async () => {
+    const { patient } = await ingest([
+      [msh('ADT^A04', 'B3'), 'EVN|A04|20260120083000', PID.replace('19851105', '198507052215'), 'PV1|1'],
+      [msh('ADT^A08', 'B4'), 'EVN|A08|20260121083000', 'PID|1||H200001^^^RAE^MR||PATEL^Arjun^^^Mr', 'PV1|1'],
+    ]);
+    expect(patient.birthDate).toBe('1985-07-05');
+    expect(patient._birthDate?.extension?.[0]?.valueDateTime).toBe('1985-07-05T22:15:00+01:00');
+  });
+
+  it('splits XAD street address subcomponents (SAD) into a readable line', async () => {
+    const address = '1000&Hospital Lane^^Leeds^^LS1 3EX^GBR^H~Flat 2&Park Lane&8^Block B^Leeds^^LS1 2AB^GBR^C~12 Manor Road&Manor Road&12^^Leeds^^LS6 1AA^GBR^O';
+    const { patient } = await ingest([msh('ADT^A04', 'A1'), 'EVN|A04|20260120083000', PID.replace('4 Chapel Street^^Bradford^^BD1 5AB^GBR^H', address), 'PV1|1']);
+    expect(patient.address.map((a) => a.line)).toEqual([['1000 Hospital Lane'], ['Flat 2, 8 Park Lane', 'Block B'], ['12 Manor Road']]);
+    expect(JSON.stringify(patient.address)).not.toContain('&');
+  });
+});

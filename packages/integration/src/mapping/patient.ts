@@ -2,7 +2,7 @@ import { NHS_NUMBER_SYSTEM, nhsNumberProblem, normaliseNhsNumber, ODS_CODE_SYSTE
 import type { Hl7Message, Hl7Segment } from '../hl7/message.js';
 import { businessError, Hl7ErrorCodes, type Hl7Problem } from '../hl7/problems.js';
 import type { SourceProfile } from '../profiles/profile.js';
-import { FieldReader, practitionerRef, prune } from './datatypes.js';
+import { FieldReader, hl7DateTime, practitionerRef, prune } from './datatypes.js';
 import type { PatientFacts } from './context.js';
 
 const SEX: Record<string, 'male' | 'female' | 'other' | 'unknown'> = {
@@ -14,6 +14,89 @@ const SEX: Record<string, 'male' | 'female' | 'other' | 'unknown'> = {
   U: 'unknown',
 };
 const NUMERIC_SEX: Record<string, 'male' | 'female' | 'unknown'> = { '1': 'male', '2': 'female', '0': 'unknown', '9': 'unknown' };
+
+/**
+ * XPN.7 name type (HL7 table 0200) → HumanName.use, per the IG's ConceptMap `table-hl70200-to-name-use`, plus B (name
+ * at birth) and NOUSE (no longer to be used) as `old`, which the IG leaves unmatched. `null`: a name type in the table
+ * that has no FHIR use (the IG's unmatched codes); the name is kept without a use.
+ */
+const NAME_USE: Record<string, string | null> = {
+  L: 'official',
+  R: 'official',
+  D: 'usual',
+  N: 'nickname',
+  M: 'maiden',
+  BAD: 'old',
+  B: 'old',
+  NOUSE: 'old',
+  MSK: 'anonymous',
+  NAV: 'temp',
+  TEMP: 'temp',
+  A: null,
+  C: null,
+  F: null,
+  I: null,
+  K: null,
+  NB: null,
+  P: null,
+  REL: null,
+  S: null,
+  T: null,
+  U: null,
+};
+
+interface PatientName {
+  use?: string | undefined;
+  family?: string | undefined;
+  given?: string[] | undefined;
+  prefix?: string[] | undefined;
+  suffix?: string[] | undefined;
+}
+
+/**
+ * Every PID-5 repetition as a HumanName (XPN.1 family, XPN.2/3 given, XPN.5 prefix, XPN.4 suffix, XPN.6 degree and
+ * XPN.14 professional suffix as suffixes, XPN.7 use), and the legal name the MPI matches on: the first L repetition,
+ * else the first one without a name type when it comes first (PID-5: the legal name is sent in the first
+ * repetition), else the first name.
+ */
+function readNames(pid: Hl7Segment, warnings: string[]): { names: PatientName[]; legal: PatientName | undefined } {
+  const names: PatientName[] = [];
+  let legal: PatientName | undefined;
+  pid.repetitions(5).forEach((_, i) => {
+    const c = (n: number) => pid.text(5, n, i).trim();
+    // XPN.1 is an FN: its first subcomponent is the whole surname.
+    const family = pid.get(5, 1, 1, i).trim();
+    const given = [c(2), c(3)].filter(Boolean);
+    if (!family && given.length === 0) return;
+    const type = c(7).toUpperCase();
+    let use: string | undefined;
+    if (type) {
+      const mapped = NAME_USE[type];
+      if (mapped === undefined) warnings.push(`PID.5: name type ${JSON.stringify(type)} (repetition ${i + 1}) is not in HL7 table 0200; the name is kept without a use`);
+      use = mapped ?? undefined;
+    } else if (i === 0) {
+      use = 'official';
+    }
+    const suffix = [c(4), c(6), c(14)].filter(Boolean);
+    const name: PatientName = prune({ use, family: family || undefined, given, prefix: c(5) ? [c(5)] : undefined, suffix });
+    names.push(name);
+    if (!legal && (type === 'L' || (i === 0 && !type))) legal = name;
+  });
+  return { names, legal: legal ?? names[0] };
+}
+
+/**
+ * XAD.1 (SAD: street or mailing address & street name & dwelling number) as one readable line. The IG gives each
+ * subcomponent its own line; a UK address reads `12 Manor Road`, so SAD.1 is kept as the line when it already holds
+ * the street name, else the parts are joined: dwelling number before street name, after a house name or flat.
+ */
+function streetLine(pid: Hl7Segment, repetition: number): string {
+  const [street, streetName, dwelling] = [1, 2, 3].map((sub) => pid.get(11, 1, sub, repetition).trim());
+  const named = [dwelling, streetName].filter(Boolean).join(' ');
+  if (!street) return named;
+  if (!named || (streetName && street.toUpperCase().includes(streetName.toUpperCase()))) return street;
+  return /^\d+[A-Za-z]?$/.test(street) && !dwelling ? `${street} ${named}` : `${street}, ${named}`;
+}
 
 function identifierAuthority(pid: Hl7Segment, field: number, rep: number): string {
   return (pid.get(field, 4, 1, rep) || pid.get(field, 4, 2, rep)).trim();
@@ -88,9 +171,10 @@ export function readPatientFacts(
   localIds.length = 0;
   localIds.push(...unique);
 
-  const family = pid.get(5, 1).trim();
-  const given = [pid.get(5, 2).trim(), pid.get(5, 3).trim()].filter(Boolean);
+  const { names, legal } = readNames(pid, warnings);
   const birthDate = r.date(7);
+  // PID-7 with a time (longer than a date): the birth time, in the patient-birthTime extension of birthDate.
+  const birthTime = birthDate && pid.get(7).trim().length > 8 ? hl7DateTime(pid.get(7), profile.timeZone) : undefined;
   const sexCode = pid.get(8).trim().toUpperCase();
   let gender = SEX[sexCode] ?? (profile.quirks.numericSex ? NUMERIC_SEX[sexCode] : undefined);
   if (sexCode && !gender) {
@@ -101,7 +185,7 @@ export function readPatientFacts(
   const addresses = pid.repetitions(11).map((_, i) => {
     const a = (n: number) => pid.text(11, n, i).trim();
     const use = ({ H: 'home', B: 'work', O: 'work', C: 'temp', BA: 'billing', M: 'home', P: 'home' } as Record<string, string>)[a(7).toUpperCase()];
-    return prune({ line: [a(1), a(2)].filter(Boolean), city: a(3), district: a(4), postalCode: a(5), country: a(6), use });
+    return prune({ line: [streetLine(pid, i), a(2)].filter(Boolean), city: a(3), district: a(4), postalCode: a(5), country: a(6), use });
   });
   const postcode = pid.text(11, 5).trim().toUpperCase() || undefined;
 
@@ -131,7 +215,7 @@ export function readPatientFacts(
     if (gp) generalPractitioner.push({ ...gp, type: 'Practitioner' });
   }
 
-  const demographics: PersonDemographics = prune({ family: family || undefined, given: given[0], birthDate, gender, postcode });
+  const demographics: PersonDemographics = prune({ family: legal?.family, given: legal?.given?.[0], birthDate, gender, postcode });
   if (!nhsNumber && localIds.length === 0) {
     if (demographics.family && (demographics.birthDate || demographics.given)) {
       warnings.push('PID.3: no usable NHS number or local identifier; the person is identified by demographics only');
@@ -142,9 +226,10 @@ export function readPatientFacts(
   const resource = prune({
     resourceType: 'Patient',
     identifier: unverified,
-    name: family || given.length ? [{ use: 'official', family: family || undefined, given, prefix: pid.get(5, 5).trim() ? [pid.get(5, 5).trim()] : undefined }] : undefined,
+    name: names,
     gender,
     birthDate,
+    _birthDate: birthTime && birthTime.includes('T') ? { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: birthTime }] } : undefined,
     address: addresses,
     telecom,
     deceasedDateTime: deceasedAt,
@@ -177,6 +262,7 @@ export function patientResource(
 /** The Patient elements read from each PID field (and PD1 for the registered GP). */
 const PATIENT_ELEMENTS: ReadonlyArray<{ elements: string[]; segment: 'PID' | 'PD1'; fields: number[] }> = [
   { elements: ['name'], segment: 'PID', fields: [5] },
+  // A store keeps `_birthDate` (the birth time) with `birthDate` (keepAbsentElements).
   { elements: ['birthDate'], segment: 'PID', fields: [7] },
   { elements: ['gender'], segment: 'PID', fields: [8] },
   { elements: ['address'], segment: 'PID', fields: [11] },

@@ -176,16 +176,20 @@ export interface IdentityLookup {
 
 /**
  * The incoming resource with the elements it does not carry taken from the stored version (`keepIfAbsent`): a
- * message without PD1 must not erase the registered GP an earlier one recorded.
+ * message without PD1 must not erase the registered GP an earlier one recorded. A primitive element keeps its
+ * extensions with it (`birthDate` keeps `_birthDate`, where the birth time is).
  */
 export function keepAbsentElements(resource: ResourceLike, keep: readonly string[] | undefined, stored: ResourceLike | undefined): ResourceLike {
   if (!keep || keep.length === 0 || !stored) return resource;
   let merged: ResourceLike | undefined;
   for (const element of keep) {
     if (element === 'resourceType' || element === 'id' || element === 'meta') continue;
-    if (resource[element] !== undefined || stored[element] === undefined) continue;
-    merged ??= { ...resource };
-    merged[element] = stored[element];
+    if (resource[element] !== undefined || resource[`_${element}`] !== undefined) continue;
+    for (const name of [element, `_${element}`]) {
+      if (stored[name] === undefined) continue;
+      merged ??= { ...resource };
+      merged[name] = stored[name];
+    }
   }
   return merged ?? resource;
 }
