@@ -1,3 +1,4 @@
+import type { Hl7Segment } from '../hl7/message.js';
 import { personName, prune } from './datatypes.js';
 import { patientRef, reader, stableId, type MappedResource, type MappingContext } from './context.js';
 
@@ -13,7 +14,58 @@ const FILLER_STATUS: Record<string, string> = {
   STARTED: 'arrived',
 };
 
-/** SIU^S12–S15/S26 → Appointment. */
+/** Minutes in one duration unit (AIS-8, SCH-10): ISO+/ANSI+ and UCUM codes, and the words senders put instead. */
+const MINUTES_PER_UNIT: Record<string, number> = {
+  s: 1 / 60,
+  sec: 1 / 60,
+  second: 1 / 60,
+  seconds: 1 / 60,
+  min: 1,
+  mins: 1,
+  minute: 1,
+  minutes: 1,
+  h: 60,
+  hr: 60,
+  hrs: 60,
+  hour: 60,
+  hours: 60,
+  d: 1440,
+  day: 1440,
+  days: 1440,
+  wk: 10080,
+  week: 10080,
+  weeks: 10080,
+};
+
+/**
+ * A duration field and its units field (AIS-7/AIS-8, SCH-9/SCH-10) in minutes. Without units it is read as minutes,
+ * what UK PAS feeds mean; units it cannot read leave the duration out, with a warning naming the field.
+ */
+function durationMinutes(segment: Hl7Segment, field: number, unitsField: number, warnings: string[]): number | undefined {
+  const raw = segment.get(field).trim();
+  if (!raw) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) {
+    warnings.push(`${segment.name}.${field}: duration ${JSON.stringify(raw)} is not a positive number; left out`);
+    return undefined;
+  }
+  const code = segment.get(unitsField, 1).trim();
+  const text = segment.get(unitsField, 2).trim();
+  if (!code && !text) return Number(raw);
+  const perUnit = MINUTES_PER_UNIT[code.toLowerCase()] ?? MINUTES_PER_UNIT[text.toLowerCase()];
+  if (perUnit === undefined) {
+    warnings.push(`${segment.name}.${unitsField}: duration unit ${JSON.stringify(code || text)} not understood; the duration in ${segment.name}-${field} is left out`);
+    return undefined;
+  }
+  return Number(raw) * perUnit;
+}
+
+const hasTime = (v: string | undefined): v is string => v !== undefined && /T/.test(v);
+
+/**
+ * SIU^S12–S15/S26 → Appointment. Start and end come from one source, so an end never belongs to another start: AIS-4
+ * with its duration (AIS-7/AIS-8, else SCH-9/SCH-10); else SCH-11.4 with SCH-11.5 (or the SCH-9/SCH-10 duration). An
+ * end before its start is left out with a warning (the duration, if any, gives the end instead).
+ */
 export function mapAppointment(ctx: MappingContext): MappedResource[] {
   const sch = ctx.message.segment('SCH');
   if (!sch) return [];
@@ -23,11 +75,30 @@ export function mapAppointment(ctx: MappingContext): MappedResource[] {
   const key = filler || placer || ctx.message.header.controlId;
   const ais = ctx.message.segment('AIS');
   const aisReader = ais ? reader(ctx, ais) : undefined;
-  const start = aisReader?.softDateTime(4) ?? r.softDateTime(11, 4);
-  const durationText = ais?.get(7).trim() || sch.get(9).trim();
-  const duration = /^\d+$/.test(durationText) && Number(durationText) > 0 ? Number(durationText) : undefined;
+  const aisStart = aisReader?.softDateTime(4);
+  const schStart = r.softDateTime(11, 4);
+  const schEnd = r.softDateTime(11, 5);
+  const schMinutes = durationMinutes(sch, 9, 10, ctx.warnings);
+  let start: string | undefined;
+  let end: string | undefined;
+  let minutes: number | undefined;
+  if (aisStart) {
+    start = aisStart;
+    minutes = (ais ? durationMinutes(ais, 7, 8, ctx.warnings) : undefined) ?? schMinutes;
+    // SCH-11.5 is the end of SCH-11.4's start: usable only when that is the same instant.
+    if (minutes === undefined && hasTime(schStart) && hasTime(aisStart) && Date.parse(schStart) === Date.parse(aisStart)) end = schEnd;
+  } else {
+    start = schStart;
+    end = schEnd;
+    minutes = schMinutes;
+  }
+  if (hasTime(start) && hasTime(end) && Date.parse(end) < Date.parse(start)) {
+    ctx.warnings.push(`SCH.11: end ${end} is before the start ${start} (${aisStart ? 'AIS-4' : 'SCH-11.4'}); the end is left out`);
+    end = undefined;
+  }
   // FHIR wants start and end together: derive the end from the duration when the sender gives only a start.
-  const end = r.softDateTime(11, 5) ?? (start && duration && /T/.test(start) ? addMinutes(start, duration) : undefined);
+  if (end === undefined && hasTime(start) && minutes !== undefined) end = addMinutes(start, minutes);
+  const duration = minutes !== undefined && Number.isInteger(minutes) ? minutes : undefined;
   const trigger = ctx.message.header.triggerEvent;
   const status = TRIGGER_STATUS[trigger] ?? FILLER_STATUS[sch.text(25, 1).trim().toUpperCase()] ?? 'booked';
   const participants: Record<string, unknown>[] = [{ actor: patientRef(ctx), status: 'accepted', required: 'required' }];
@@ -39,7 +110,7 @@ export function mapAppointment(ctx: MappingContext): MappedResource[] {
     const where = [ail.text(3, 1), ail.text(3, 2), ail.text(3, 4)].map((s) => s.trim()).filter(Boolean).join(' ');
     if (where) participants.push({ actor: { display: where }, status: 'accepted' });
   }
-  const instant = (v: string | undefined) => (v && /T/.test(v) ? v : undefined);
+  const instant = (v: string | undefined) => (hasTime(v) ? v : undefined);
   return [
     prune({
       resourceType: 'Appointment',

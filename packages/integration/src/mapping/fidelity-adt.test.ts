@@ -249,3 +249,52 @@ describe('item 6: names, birth time and addresses as sent', () => {
     expect(JSON.stringify(patient.address)).not.toContain('&');
   });
 });
+
+describe('item 7: an appointment starts and ends by one source, never ends before it starts', () => {
+  const siu = (sch: string, ais?: string) => [msh('SIU^S12', `S-${Math.random()}`), sch, 'PID|1||H200001^^^RAE^MR||PATEL^Arjun^^^Mr||19851105|M', 'RGS|1|A', ...(ais ? [ais] : [])];
+  const appointment = async (sch: string, ais?: string) => {
+    const out = await ingest(siu(sch, ais));
+    return { ...out, appt: out.of('Appointment')[0]! };
+  };
+
+  it('AIS-4 start with AIS-7/AIS-8 duration wins; SCH-11.5 is not mixed in', async () => {
+    const { appt } = await appointment('SCH|A1|A1F||||||CONSULT|||^^20^20260224090000^20260224092000', 'AIS|1||CARDFU^Cardiology follow-up^L|20260224093000|||20|min');
+    expect(appt).toMatchObject({ start: '2026-02-24T09:30:00Z', end: '2026-02-24T09:50:00Z', minutesDuration: 20 });
+  });
+
+  it('reads AIS-8 units (hours)', async () => {
+    const { appt } = await appointment('SCH|A2|A2F', 'AIS|1||CARDFU^Cardiology follow-up^L|20260224093000|||1|h^hour^ISO+');
+    expect(appt).toMatchObject({ start: '2026-02-24T09:30:00Z', end: '2026-02-24T10:30:00Z', minutesDuration: 60 });
+  });
+
+  it('AIS-4 without a duration of its own takes SCH-9/SCH-10, never SCH-11.5 of another start', async () => {
+    const { appt } = await appointment('SCH|A3|A3F||||||CONSULT|30|min^minutes^ISO+|^^30^20260224100000^20260224103000', 'AIS|1||CARDFU^Cardiology follow-up^L|20260224093000');
+    expect(appt).toMatchObject({ start: '2026-02-24T09:30:00Z', end: '2026-02-24T10:00:00Z', minutesDuration: 30 });
+  });
+
+  it('without AIS-4: SCH-11.4 and SCH-11.5', async () => {
+    const { appt } = await appointment('SCH|A4|A4F||||||CONSULT|||^^^20260224093000^20260224095000');
+    expect(appt).toMatchObject({ start: '2026-02-24T09:30:00Z', end: '2026-02-24T09:50:00Z' });
+  });
+
+  it('an end before the start is dropped with a warning naming the field', async () => {
+    const { appt, result } = await appointment('SCH|A5|A5F||||||CONSULT|||^^^20260224093000^20260224091000');
+    expect(appt.start).toBe('2026-02-24T09:30:00Z');
+    expect(appt.end).toBeUndefined();
+    expect(result.warnings).toContainEqual(expect.stringMatching(/^SCH\.11: .*end.*before.*start/));
+  });
+
+  it('an end before the start gives way to the duration when there is one', async () => {
+    const { appt, result } = await appointment('SCH|A6|A6F||||||CONSULT|15|min|^^^20260224093000^20260224091000');
+    expect(appt).toMatchObject({ start: '2026-02-24T09:30:00Z', end: '2026-02-24T09:45:00Z', minutesDuration: 15 });
+    expect(result.warnings).toContainEqual(expect.stringMatching(/^SCH\.11: /));
+  });
+
+  it('a duration in units it cannot read gives no end, and says so', async () => {
+    const { appt, result } = await appointment('SCH|A7|A7F', 'AIS|1||CARDFU^Cardiology follow-up^L|20260224093000|||3|XX');
+    expect(appt.start).toBe('2026-02-24T09:30:00Z');
+    expect(appt.end).toBeUndefined();
+    expect(appt.minutesDuration).toBeUndefined();
+    expect(result.warnings).toContainEqual(expect.stringMatching(/^AIS\.8: /));
+  });
+});
