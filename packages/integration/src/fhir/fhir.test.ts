@@ -58,7 +58,7 @@ describe('FHIR bundle ingest [REQ-INT-008]', () => {
     expect(result.outcome).toBe('accepted');
     expect(result.persons).toEqual({ 'Patient/cp-123': personId, 'urn:uuid:0c3b1f5e-0000-4000-8000-000000000001': personId });
     const mine = store.resourcesOf(personId);
-    const condition = mine.find((r) => r.resourceType === 'Condition' && r.meta?.source?.endsWith('|RY6'))!;
+    const condition = mine.find((r) => r.resourceType === 'Condition' && r.meta?.source === 'urn:ods:RY6')!;
     expect(condition.subject).toEqual({ reference: `Patient/${personId}` });
     expect(condition.meta?.security?.map((s) => s.code)).toEqual(['PSY']);
     expect(mine.find((r) => r.resourceType === 'Observation')?.subject).toEqual({ reference: `Patient/${personId}` });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { NHS_NUMBER_SYSTEM, nhsNumberProblem, normaliseNhsNumber, parseResource, UNVERIFIED_NHS_NUMBER_SYSTEM, type IngestBatch, type IngestRelationship, type LocalIdentifier, type PersonDemographics, type ResourceLike, type Sink } from '@openidcr/model';
 import { localIdentifierSystem, ODS_CODE_SYSTEM } from '@openidcr/model';
 import { stableId, type MappedResource } from '../mapping/context.js';
-import { finishResources } from '../mapping/index.js';
+import { finishResources, metaSourceOf } from '../mapping/index.js';
 import type { MasterPatientIndex } from '../mpi/mpi.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Channel } from './ingestor.js';
@@ -157,7 +157,7 @@ export async function ingestFhirBundle(deps: BundleDeps, json: unknown, channel:
     const contentHash = createHash('sha256').update(text).digest('hex');
     const controlId = bundle.id ?? contentHash.slice(0, 32);
     const finished = finishResources(
-      { profile, ods, metaSource: `${ODS_CODE_SYSTEM}|${ods}`, sourceTime: bundle.timestamp, messageType: `FHIR ${bundle.type} Bundle`, controlId, agentDisplay: channel.name, entityKind: 'fhir-bundle' },
+      { profile, ods, metaSource: metaSourceOf(ods), sourceTime: bundle.timestamp, messageType: `FHIR ${bundle.type} Bundle`, controlId, agentDisplay: channel.name, entityKind: 'fhir-bundle' },
       rewritten,
       { receivedAt, contentHash },
     );

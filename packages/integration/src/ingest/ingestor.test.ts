@@ -73,9 +73,9 @@ describe('durable ingest [REQ-INT-002, REQ-INT-004]', () => {
     const { store, ingestor } = harness();
     for (const f of ['adt-a01.hl7', 'adt-a02.hl7']) await ingestor.ingest(fixture(f));
     const transferred = encounterOf(store) as unknown as { location: { location: { display: string }; status: string }[] };
-    expect(transferred.location).toEqual([
-      { location: { display: 'WARD 7 BED 12 (RAE01)' }, status: 'completed' },
-      { location: { display: 'CCU BED 3 (RAE01)' }, status: 'active' },
+    expect(transferred.location).toMatchObject([
+      { location: { display: 'WARD 7 BED 12 (RAE01)', reference: expect.stringMatching(/^Location\//) }, status: 'completed' },
+      { location: { display: 'CCU BED 3 (RAE01)', reference: expect.stringMatching(/^Location\//) }, status: 'active' },
     ]);
     await ingestor.ingest(fixture('adt-a03.hl7'));
     expect(encounterOf(store)).toMatchObject({ status: 'finished', period: { start: '2026-01-10T09:00:00Z', end: '2026-01-15T10:45:00Z' } });

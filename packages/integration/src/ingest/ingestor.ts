@@ -7,6 +7,7 @@ import { businessError, Hl7ErrorCodes, type Hl7Problem } from '../hl7/problems.j
 import { splitMessages, type MessageUnit } from '../hl7/split.js';
 import type { MappedResource, MappingContext } from '../mapping/context.js';
 import { finishResources, prepareMessage, sourceOfMessage, type PreparedMessage } from '../mapping/index.js';
+import { REFERENCE_DATA_TYPES } from '../mapping/participants.js';
 import { patientElementsNotCarried, patientResource } from '../mapping/patient.js';
 import { MasterPatientIndex, type MpiOptions } from '../mpi/mpi.js';
 import { ShippedProfiles } from '../profiles/shipped.js';
@@ -279,7 +280,7 @@ export class Ingestor {
       message: entry,
       identity,
       resources: resources.map((resource) => ({
-        patientKey: resource.resourceType === 'Organization' ? undefined : personId,
+        patientKey: REFERENCE_DATA_TYPES.has(resource.resourceType) ? undefined : personId,
         resource,
         sourceTime: prepared.sourceTime,
         ...(resource.resourceType === 'Patient' && keepIfAbsent.length > 0 ? { keepIfAbsent } : {}),

@@ -301,15 +301,30 @@ export function personName(segment: Hl7Segment, field: number, repetition = 0): 
   return name || s(1) || undefined;
 }
 
-/** A display-only reference to a person named in an XCN field, identified by its id and the sender. */
-export function practitionerRef(segment: Hl7Segment, field: number, repetition = 0): { display?: string; identifier?: { system: string; value: string } } | undefined {
+/** The system a sender's own staff numbers get until `resolveParticipants` puts the sender's ODS code in it. */
+export const SENDER_PRACTITIONER_ID = 'urn:openidcr:sender-practitioner-id';
+
+/** National registers of UK professionals, by the XCN-9 assigning authority a sender writes. */
+const PROFESSIONAL_REGISTERS: Readonly<Record<string, string>> = {
+  GMC: 'https://fhir.hl7.org.uk/Id/gmc-number',
+  NMC: 'https://fhir.hl7.org.uk/Id/nmc-number',
+  GDC: 'https://fhir.hl7.org.uk/Id/gdc-number',
+  HCPC: 'https://fhir.hl7.org.uk/Id/hcpc-number',
+  GPHC: 'https://fhir.hl7.org.uk/Id/gphc-number',
+};
+
+/**
+ * A reference to a person named in an XCN field: their name, and their number on a national register (GMC, NMC,
+ * ...) or the sender's own staff number. `resolveParticipants` turns it into a `Practitioner` the reference points at.
+ */
+export function practitionerRef(segment: Hl7Segment, field: number, repetition = 0): { type: 'Practitioner'; display?: string; identifier?: { system: string; value: string } } | undefined {
   const display = personName(segment, field, repetition);
   const id = segment.text(field, 1, repetition).trim();
   const authority = segment.text(field, 9, repetition).trim().toUpperCase();
   if (!display && !id) return undefined;
-  const ref: { display?: string; identifier?: { system: string; value: string } } = {};
+  const ref: { type: 'Practitioner'; display?: string; identifier?: { system: string; value: string } } = { type: 'Practitioner' };
   if (display) ref.display = display;
-  if (id && authority === 'GMC') ref.identifier = { system: 'https://fhir.hl7.org.uk/Id/gmc-number', value: id };
+  if (id) ref.identifier = { system: PROFESSIONAL_REGISTERS[authority] ?? SENDER_PRACTITIONER_ID, value: id };
   return ref;
 }
 

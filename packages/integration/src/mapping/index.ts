@@ -8,6 +8,7 @@ import { stableId, type MappedResource, type MappingContext, type PatientFacts }
 import { hl7DateTime } from './datatypes.js';
 import { mapDocument } from './documents.js';
 import { mapImmunizations, mapMedicationRequests, mapMedicationStatements, mapProblems } from './medications.js';
+import { REFERENCE_DATA_TYPES, resolveParticipants } from './participants.js';
 import { readPatientFacts } from './patient.js';
 import { mapOrders, mapReferral } from './referrals.js';
 import { mapResults } from './results.js';
@@ -78,7 +79,7 @@ export interface PreparedMessage {
   profile: SourceProfile;
   spec: MessageSpec | undefined;
   ods: string;
-  /** `https://fhir.nhs.uk/Id/ods-organization-code|<ODS>`: written into every resource's meta.source. */
+  /** `urn:ods:<ODS>`: written into every resource's meta.source (a URI, see `metaSourceOf`). */
   metaSource: string;
   sourceTime: string | undefined;
   patient: PatientFacts | undefined;
@@ -86,6 +87,14 @@ export interface PreparedMessage {
   mergeFrom: PatientFacts | undefined;
   problems: Hl7Problem[];
   warnings: string[];
+}
+
+/**
+ * `meta.source` for a sender: `urn:ods:<ODS>`, a URI (meta.source is one) naming the source organisation by its ODS
+ * code, which every OpenIDCR reader of the source organisation (governance, store, citizen, viewer) understands.
+ */
+export function metaSourceOf(ods: string): string {
+  return `urn:ods:${ods}`;
 }
 
 /** The source organisation: the profile's ODS code, else MSH-4 when it has the shape of one, else the sender's name. */
@@ -111,7 +120,7 @@ export function prepareMessage(message: Hl7Message, profile: SourceProfile): Pre
     profile,
     spec: specFor(message),
     ods,
-    metaSource: `${ODS_CODE_SYSTEM}|${ods}`,
+    metaSource: metaSourceOf(ods),
     sourceTime: undefined,
     patient: undefined,
     mergeFrom: undefined,
@@ -228,9 +237,12 @@ export function finishResources(
 ): MappedResource[] {
   const out: MappedResource[] = [];
   const byRef = new Map<string, Set<SensitivityCode>>();
+  resources = resolveParticipants(prepared, resources);
   for (const r of resources) {
-    const labels = r.resourceType === 'Patient' ? new Set<SensitivityCode>() : labelsOf(r);
-    if (r.resourceType !== 'Patient') for (const l of prepared.profile.sensitivity) labels.add(l);
+    // The person and the people and places of care are not clinical items: they carry no sensitivity labels.
+    const clinical = r.resourceType !== 'Patient' && !REFERENCE_DATA_TYPES.has(r.resourceType);
+    const labels = clinical ? labelsOf(r) : new Set<SensitivityCode>();
+    if (clinical) for (const l of prepared.profile.sensitivity) labels.add(l);
     byRef.set(`${r.resourceType}/${r.id}`, labels);
   }
   // A report is as sensitive as its most sensitive result.
