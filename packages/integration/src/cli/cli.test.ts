@@ -29,10 +29,10 @@ describe('openidcr ingest', () => {
     const code = await runCli(['ingest', FIXTURES, '--json', '--channel', 'acute-pas'], t.value);
     expect(code).toBe(0);
     const summary = JSON.parse(t.out.join(''));
-    expect(summary).toMatchObject({ accepted: 22, duplicates: 0, rejected: 0 });
-    expect(summary.byType['ORU^R01']).toEqual({ accepted: 1, duplicates: 0, rejected: 0 });
-    expect(t.err.join('')).toContain('[##############################] 22/22 100%');
-    expect(t.stores[0]!.messages).toHaveLength(22);
+    expect(summary).toMatchObject({ accepted: 24, duplicates: 0, rejected: 0 });
+    expect(summary.byType['ORU^R01']).toEqual({ accepted: 3, duplicates: 0, rejected: 0 });
+    expect(t.err.join('')).toContain('[##############################] 24/24 100%');
+    expect(t.stores[0]!.messages).toHaveLength(24);
   });
 
   it('exits non-zero and names the reason when anything is rejected', async () => {

@@ -1,5 +1,6 @@
 import type { Hl7Segment } from '../hl7/message.js';
 import { personName, prune } from './datatypes.js';
+import { APPOINTMENT_REASON, APPOINTMENT_TYPE, SENDER_CODES } from './tables.js';
 import { patientRef, reader, stableId, type MappedResource, type MappingContext } from './context.js';
 
 const TRIGGER_STATUS: Record<string, string> = { S12: 'booked', S13: 'booked', S14: 'booked', S15: 'cancelled', S17: 'entered-in-error', S26: 'noshow' };
@@ -117,10 +118,11 @@ export function mapAppointment(ctx: MappingContext): MappedResource[] {
       id: stableId('appt', ctx, key),
       identifier: [placer, filler].filter(Boolean).map((value) => ({ system: `https://openidcr.org/Id/appointment/${encodeURIComponent(ctx.ods)}`, value })),
       status,
-      cancelationReason: status === 'cancelled' ? (r.coded(6) ?? undefined) : undefined,
-      serviceType: ais ? [aisReader!.coded(3)].filter(Boolean) : undefined,
-      appointmentType: r.coded(8),
-      reasonCode: [r.coded(7)].filter(Boolean),
+      cancelationReason: status === 'cancelled' ? (r.coded(6, 0, 1, SENDER_CODES) ?? undefined) : undefined,
+      serviceType: ais ? [aisReader!.coded(3, 0, 1, SENDER_CODES)].filter(Boolean) : undefined,
+      // The IG's SCH map: SCH-7 (table 0276) is the reason, SCH-8 (table 0277) the type; a bare code gets its table's system.
+      appointmentType: r.coded(8, 0, 1, APPOINTMENT_TYPE),
+      reasonCode: [r.coded(7, 0, 1, APPOINTMENT_REASON)].filter(Boolean),
       start: instant(start),
       end: instant(end),
       minutesDuration: duration,

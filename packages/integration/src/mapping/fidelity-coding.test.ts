@@ -72,3 +72,18 @@ describe('allergies by AL1-2 as the IG maps table 0127 [#16 item 9]', () => {
     expect(Object.fromEntries(got.map(([c, ...rest]) => [c, rest]))).toEqual(Object.fromEntries(cases.map(([, cat, type], i) => [`A${i}`, [cat, type]])));
   });
 });
+
+describe('SCH codes carry a system [#16 item 8]', () => {
+  it('SCH-7 reads table 0276, SCH-8 table 0277 (the IG SCH map); codes outside a table keep a system of the sender', async () => {
+    const { of } = await ingest([
+      'MSH|^~\\&|PAS|RAE|OPENIDCR|LOCALITY|20260109100000||SIU^S12^SIU_S12|S1|P|2.4',
+      'SCH|APT-1|APT-1F||||CANCEL-PT^Patient request|ROUTINE|Normal|20|min|^^20^20260224093000^20260224095000',
+      pid,
+      'AIS|1||CARDFU^Cardiology follow-up|20260224093000|||20|min',
+    ]);
+    const appointment = of('Appointment')[0]!;
+    expect(appointment.reasonCode).toEqual([{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0276', code: 'ROUTINE', display: 'Routine appointment' }], text: 'Routine appointment' }]);
+    expect(appointment.appointmentType.coding).toEqual([{ system: 'http://terminology.hl7.org/CodeSystem/v2-0277', code: 'Normal', display: 'Routine schedule request type' }]);
+    expect(appointment.serviceType[0].coding[0]).toEqual({ system: 'https://openidcr.org/CodeSystem/local/RAE/AIS-3', code: 'CARDFU', display: 'Cardiology follow-up' });
+  });
+});

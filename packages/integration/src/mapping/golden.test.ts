@@ -2,7 +2,7 @@ import { parseResource } from '@openidcr/model';
 import { describe, expect, it } from 'vitest';
 import { fixture, fixtureNames, harness } from '../test-support/harness.js';
 
-const CHANNEL_FOR: Record<string, string> = { 'ppr-pc1.hl7': 'mental-health', 'oru-r01.hl7': 'lims' };
+const CHANNEL_FOR: Record<string, string> = { 'ppr-pc1.hl7': 'mental-health', 'oru-r01.hl7': 'lims', 'oru-r01-culture.hl7': 'lims', 'oru-r01-values.hl7': 'lims' };
 
 describe('HL7 v2 → FHIR golden files [REQ-INT-005]', () => {
   for (const name of fixtureNames()) {
@@ -15,7 +15,7 @@ describe('HL7 v2 → FHIR golden files [REQ-INT-005]', () => {
       for (const { resource } of resources) {
         const parsed = parseResource(resource);
         expect(parsed.ok ? [] : parsed.issues, `${resource.resourceType}/${resource.id}`).toEqual([]);
-        expect(resource.meta?.source).toMatch(/^https:\/\/fhir\.nhs\.uk\/Id\/ods-organization-code\|/);
+        expect(resource.meta?.source).toMatch(/^urn:ods:[A-Z0-9]{3,6}$/);
       }
       // Legitimate relationships the message gives (admissions, episodes, referrals): reviewed with the mapping.
       const relationships = [...store.relationships.values()];

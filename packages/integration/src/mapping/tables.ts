@@ -35,6 +35,9 @@ export const APPOINTMENT_TYPE: Hl7Table = {
   codes: { Complete: 'Request to add a completed appointment', Normal: 'Routine schedule request type', Tentative: 'A request for a tentative appointment' },
 };
 
+/** No HL7 table: a bare code is kept under the sender's own system for the field (`.../local/<ODS>/SCH-6`). */
+export const SENDER_CODES: Hl7Table = { system: '', codes: {} };
+
 /** The table's own spelling of a code, matched without regard to case, or undefined when the table lacks it. */
 export function tableCode(table: Hl7Table, code: string): string | undefined {
   const upper = code.toUpperCase();
