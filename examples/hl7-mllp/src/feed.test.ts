@@ -59,7 +59,7 @@ describe('an HL7 v2 feed over MLLP into a running OpenIDCR [REQ-INT-001]', () =>
     const expectedConditions = person.resources.filter((r) => r.resourceType === 'Condition').length;
     expect(found.filter((r) => r.resourceType === 'Condition')).toHaveLength(expectedConditions);
     const practice = synthetic.users.find((u) => u.id === gpId)!.ods;
-    expect(found.every((r) => r.meta?.source === `https://fhir.nhs.uk/Id/ods-organization-code|${practice}`)).toBe(true);
+    expect(found.every((r) => r.meta?.source === `urn:ods:${practice}`)).toBe(true);
   });
 
   it('the record is kept on disk in the PGlite folder', async () => {

@@ -54,7 +54,7 @@ describe('a hospice source profile, ingested through the real Ingestor into PGli
       subject: { reference: `Patient/${result!.personId}` },
       period: { start: '2026-03-14' },
       author: { display: 'Dr Chidi Okafor' },
-      meta: { source: 'https://fhir.nhs.uk/Id/ods-organization-code|X9H' },
+      meta: { source: 'urn:ods:X9H' },
     });
     // The store files the flag under the alerts heading, dated from the form.
     const alerts = await store.listResources({ patientKey: result!.personId!, headings: ['alerts'] });

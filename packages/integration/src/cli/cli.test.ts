@@ -1,7 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../ingest/memory.js';
-import { FIXTURES } from '../test-support/harness.js';
+import { CORPUS_DIR, FIXTURES } from '../test-support/harness.js';
 import { runCli, type CliIo } from './run.js';
 import { progressBar } from './summary.js';
 
@@ -58,7 +58,7 @@ describe('openidcr ingest', () => {
   });
 });
 
-const CORPUS = '/work/shared/testdata/hl7-corpus';
+const CORPUS = CORPUS_DIR ?? '';
 // Deliberately broken samples of the shared corpus (see its SOURCES.md): broken MSH-2, truncated, PDF-wrapped,
 // an ACK sent as a message, a BHS inside a message, a non-HL7 birth date.
 const BROKEN = new Set([
@@ -74,7 +74,7 @@ const BROKEN = new Set([
   'vh__ORU_R01__2.hl7',
 ]);
 
-describe.skipIf(!existsSync(CORPUS))('shared HL7 corpus (test input only, never copied) [REQ-INT-003]', () => {
+describe.skipIf(!CORPUS_DIR)('shared HL7 corpus (test input only, never copied) [REQ-INT-003]', () => {
   it('accepts every well-formed message, rejects every broken one with a reason, never crashes', async () => {
     const files = readdirSync(CORPUS).filter((f) => f.endsWith('.hl7'));
     expect(files.length).toBeGreaterThan(50);

@@ -16,18 +16,18 @@
  *   batch envelope), so inputs are cut for it by `cutForMedplum`, at each MSH like our `splitMessages`.
  */
 import { Hl7Message as MedplumMessage, type Hl7Context, type Hl7Segment as MedplumSegment } from '@medplum/core';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeHl7Bytes } from '../ingest/ingestor.js';
 import { parseHl7, type Hl7Message, type Hl7Segment } from './message.js';
+import { CORPUS_DIR } from '../test-support/harness.js';
 
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../fixtures/hl7/', import.meta.url));
 // The shared corpus is test input only. CI (.ci/run) has it beside the clone as ../shared; on the development machine
 // it is /work/shared, the path src/cli/cli.test.ts reads.
-const CORPUS = [join(REPO, '../shared/testdata/hl7-corpus'), '/work/shared/testdata/hl7-corpus'].find((p) => existsSync(p));
+const CORPUS = CORPUS_DIR;
 
 /**
  * Compared messages, so a corpus that shrinks or vanishes is noticed. The fixtures grow with the mappings: every

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { NHS_NUMBER_SYSTEM, nhsNumberProblem, normaliseNhsNumber, parseResource, UNVERIFIED_NHS_NUMBER_SYSTEM, type IngestBatch, type IngestRelationship, type LocalIdentifier, type PersonDemographics, type ResourceLike, type Sink } from '@openidcr/model';
-import { localIdentifierSystem, ODS_CODE_SYSTEM } from '@openidcr/model';
+import { localIdentifierSystem } from '@openidcr/model';
 import { stableId, type MappedResource } from '../mapping/context.js';
 import { finishResources, metaSourceOf } from '../mapping/index.js';
 import type { MasterPatientIndex } from '../mpi/mpi.js';

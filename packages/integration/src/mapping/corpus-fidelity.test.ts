@@ -1,20 +1,20 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests probe mapped FHIR JSON by path; a wrong path fails the assertion */
 /**
  * Issue #16 over every message we have: the shared corpus (input only) and our fixtures. For each accepted message:
  * one DiagnosticReport per OBR group and one Observation per OBX (an ED/RP OBX is the report's presentedForm, an OBX
  * without OBX-3 goes into the report's text: both counted apart); no status is `final` unless the sender said so;
  * no mapped text carries an HL7 separator; every Patient keeps an identifier when its PID carried one.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { splitMessages } from '../hl7/split.js';
 import { decodeHl7Bytes } from '../ingest/ingestor.js';
-import { harness } from '../test-support/harness.js';
+import { CORPUS_DIR, harness } from '../test-support/harness.js';
 
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../fixtures/hl7/', import.meta.url));
-const CORPUS = [join(REPO, '../shared/testdata/hl7-corpus'), '/work/shared/testdata/hl7-corpus'].find((p) => existsSync(p));
+const CORPUS = CORPUS_DIR;
 
 function messagesOf(dir: string): { file: string; raw: string }[] {
   return readdirSync(dir)

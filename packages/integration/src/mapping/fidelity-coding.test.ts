@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests probe mapped FHIR JSON by path; a wrong path fails the assertion */
 import { parseResource, type ResourceLike } from '@openidcr/model';
 import { describe, expect, it } from 'vitest';
 import { harness } from '../test-support/harness.js';

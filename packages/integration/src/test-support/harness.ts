@@ -1,9 +1,15 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ingestor, type IngestorOptions } from '../ingest/ingestor.js';
 import { MemoryStore } from '../ingest/memory.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/hl7/', import.meta.url));
+
+/**
+ * The shared HL7 corpus (test input only, never copied): `../shared/testdata/hl7-corpus` beside the repository, as
+ * CI has it, else `/work/shared/testdata/hl7-corpus` on the development machine; undefined when neither exists.
+ */
+export const CORPUS_DIR: string | undefined = [fileURLToPath(new URL('../../../../../shared/testdata/hl7-corpus', import.meta.url)), '/work/shared/testdata/hl7-corpus'].find((p) => existsSync(p));
 
 export function fixture(name: string): string {
   return readFileSync(`${FIXTURES}${name}`, 'utf8');
