@@ -57,7 +57,7 @@ export async function viewRecord(locality: RunningLocality, personId: string, us
   const outcome = body.resourceType === 'OperationOutcome' ? (body as unknown as Entry['resource']) : entries.find((e) => e.search?.mode === 'outcome')?.resource;
   return {
     status,
-    items: entries.filter((e) => e.search?.mode === 'match').map((e) => ({ type: e.resource.resourceType, id: e.resource.id, source: e.resource.meta?.source?.split('|')[1] })),
+    items: entries.filter((e) => e.search?.mode === 'match').map((e) => ({ type: e.resource.resourceType, id: e.resource.id, source: sourceOrganisationOf(e.resource) })),
     withheld: outcome?.issue?.find((i) => i.code === 'suppressed')?.diagnostics,
     denied: status === 403 ? (outcome?.issue ?? []).map((i) => i.diagnostics ?? i.code) : [],
   };
