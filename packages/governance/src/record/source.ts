@@ -14,8 +14,9 @@ interface SourceCarrier {
 /**
  * The ODS code of the organisation that recorded an item (its data controller), or undefined when it cannot be told.
  *
- * Convention: `meta.source` is `https://fhir.nhs.uk/Id/ods-organization-code|<ODS>` (preferred, what
- * @openidcr/integration writes), `urn:ods:<ODS>` or `urn:ods:<ODS>:<system>` (what @openidcr/synthetic writes), or a
+ * Convention: `meta.source` is `urn:ods:<ODS>` (what @openidcr/integration writes: a URI, as meta.source must be) or
+ * `urn:ods:<ODS>:<system>` (what @openidcr/synthetic writes), `https://fhir.nhs.uk/Id/ods-organization-code|<ODS>`
+ * (written by earlier versions, and by `sourceOfOrganisation`), or a
  * bare ODS code. The code must have the ODS shape (upper case). Failing that, the extension `SOURCE_ORGANISATION_EXTENSION` with `valueIdentifier` `{ system: ODS, value }` is read.
  * Items whose source cannot be told are withheld by `filterRecord`.
  */
