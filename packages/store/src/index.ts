@@ -35,3 +35,5 @@ export type {
   AuditRow,
   AuditQuery,
 } from './governance/governance.js';
+export { PRIVACY_REVIEW_OUTCOMES } from './break-glass/break-glass.js';
+export type { StoredBreakGlassGrant, BreakGlassGrantInput, PrivacyAlert, PrivacyAlertInput, PrivacyReviewOutcome } from './break-glass/break-glass.js';

@@ -146,3 +146,22 @@ describe.skipIf(!url)('PostgreSQL migrations', () => {
     }
   }, 30_000);
 });
+
+describe.skipIf(!url)('break-glass across processes (PostgreSQL)', () => {
+  it('honours a grant written by one store instance through another, and a revocation through either', async () => {
+    const schema = freshSchema();
+    const [a, b] = await Promise.all([openStore(`${url}`, { schema }), openStore(`${url}`, { schema })]);
+    try {
+      const grant = { patientKey: 'person-1', id: 'grant-1', userId: 'dr-ed', organisation: 'RR8', reasonCode: 'emergency-care', reasonText: 'Collapsed in A&E, cannot give a history', grantedAt: '2026-03-01T10:00:00Z', expiresAt: '2026-03-01T14:00:00Z' };
+      await a.putBreakGlassGrant(grant);
+      expect(await b.findBreakGlassGrant({ userId: 'dr-ed', patientKey: 'person-1', at: '2026-03-01T10:30:00Z' })).toMatchObject({ id: 'grant-1', organisation: 'RR8' });
+      await b.revokeBreakGlassGrant({ patientKey: 'person-1', id: 'grant-1', revokedBy: 'privacy-officer-1', reason: 'not an emergency', at: '2026-03-01T10:45:00Z' });
+      expect(await a.findBreakGlassGrant({ userId: 'dr-ed', patientKey: 'person-1', at: '2026-03-01T10:46:00Z' })).toBeUndefined();
+      expect(await a.getBreakGlassGrant('person-1', 'grant-1')).toMatchObject({ revokedBy: 'privacy-officer-1', revokeReason: 'not an emergency' });
+      await a.raisePrivacyAlert({ patientKey: 'person-1', id: 'grant-1', reason: 'break-glass', text: 'Break-glass access', userId: 'dr-ed', organisation: 'RR8', grantId: 'grant-1', raisedAt: '2026-03-01T10:00:00Z' });
+      expect((await b.listPrivacyAlerts()).map((alert) => alert.id)).toEqual(['grant-1']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 30_000);
+});

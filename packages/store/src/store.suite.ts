@@ -545,6 +545,34 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       await expectStoreError(store.findRelationships({}), 'invalid-input');
     });
 
+    it('keeps break-glass grants (in force, expired, revoked) and privacy-officer alerts with one review each', async () => {
+      const id = ids();
+      const key = id('person');
+      const grant = { patientKey: key, id: id('g1'), userId: id('dr'), organisation: 'RR8', reasonCode: 'emergency-care', reasonText: 'Unconscious in A&E, no history available', grantedAt: '2026-01-01T10:00:00Z', expiresAt: '2026-01-01T14:00:00Z' };
+      await store.putBreakGlassGrant(grant);
+      expect(await store.findBreakGlassGrant({ userId: id('dr'), patientKey: key, at: '2026-01-01T11:00:00Z' })).toMatchObject({ id: id('g1'), expiresAt: '2026-01-01T14:00:00.000Z' });
+      expect(await store.findBreakGlassGrant({ userId: id('dr'), patientKey: key, at: '2026-01-01T14:00:00Z' })).toBeUndefined();
+      expect(await store.findBreakGlassGrant({ userId: id('other'), patientKey: key, at: '2026-01-01T11:00:00Z' })).toBeUndefined();
+      await expectStoreError(store.putBreakGlassGrant({ ...grant, id: id('g2'), expiresAt: grant.grantedAt }), 'invalid-input', 'expiresAt');
+      const revoked = await store.revokeBreakGlassGrant({ patientKey: key, id: id('g1'), revokedBy: id('po'), reason: 'not emergency care', at: '2026-01-01T11:30:00Z' });
+      expect(revoked).toMatchObject({ revokedBy: id('po'), revokedAt: '2026-01-01T11:30:00.000Z' });
+      expect(await store.findBreakGlassGrant({ userId: id('dr'), patientKey: key, at: '2026-01-01T11:31:00Z' })).toBeUndefined();
+      expect(await store.revokeBreakGlassGrant({ patientKey: key, id: id('none'), revokedBy: id('po'), reason: 'x', at: '2026-01-01T11:30:00Z' })).toBeUndefined();
+
+      const alert = { patientKey: key, id: id('g1'), reason: 'break-glass', text: 'Break-glass access', userId: id('dr'), userName: 'Dr A', roleId: 'ed-clinician', organisation: 'RR8', grantId: id('g1'), raisedAt: '2026-01-01T10:00:00Z' };
+      await store.raisePrivacyAlert(alert);
+      const again = await store.raisePrivacyAlert({ ...alert, raisedAt: '2026-01-01T10:05:00Z' });
+      expect(again).toMatchObject({ accesses: 2, raisedAt: '2026-01-01T10:00:00.000Z', lastAccessAt: '2026-01-01T10:05:00.000Z' });
+      expect((await store.listPrivacyAlerts({ status: 'open', limit: 500 })).some((a) => a.id === id('g1'))).toBe(true);
+      const review = await store.reviewPrivacyAlert({ patientKey: key, id: id('g1'), outcome: 'appropriate', note: 'Seen in resus', reviewedBy: id('po'), at: '2026-01-02T09:00:00Z' });
+      expect(review).toMatchObject({ reviewed: true, alert: { review: { outcome: 'appropriate', note: 'Seen in resus', reviewedBy: id('po') } } });
+      const second = await store.reviewPrivacyAlert({ patientKey: key, id: id('g1'), outcome: 'inappropriate', note: 'changed my mind', reviewedBy: id('po2'), at: '2026-01-02T10:00:00Z' });
+      expect(second).toMatchObject({ reviewed: false, alert: { review: { outcome: 'appropriate' } } });
+      expect((await store.listPrivacyAlerts({ status: 'open', limit: 500 })).some((a) => a.id === id('g1'))).toBe(false);
+      expect((await store.listPrivacyAlerts({ status: 'reviewed', limit: 500 })).some((a) => a.id === id('g1'))).toBe(true);
+      await expectStoreError(store.listPrivacyAlerts({ limit: 0 }), 'invalid-input', 'limit');
+    });
+
     it('appends audit rows in a chain, serialised, and reads them by patient, user and time', async () => {
       const id = ids();
       const hashOf = (link: { seq: number; prevHash: string | undefined; event: Record<string, unknown> }) =>

@@ -18,6 +18,8 @@ import { openPostgres } from './db/postgres.js';
 import { StoreError } from './errors.js';
 import type { AuditEntryInput, AuditLink, AuditQuery, AuditRow, LegitimateRelationship, LegitimateRelationshipInput, StoredConsent } from './governance/governance.js';
 import * as governance from './governance/governance.js';
+import type { BreakGlassGrantInput, PrivacyAlert, PrivacyAlertInput, PrivacyReviewOutcome, StoredBreakGlassGrant } from './break-glass/break-glass.js';
+import * as breakGlass from './break-glass/break-glass.js';
 import type { PersonLink } from './identity/mpi.js';
 import * as mpi from './identity/mpi.js';
 import type { ApplyHooks, DeadLetterQuery, MessageLogQuery, StoredMessage } from './ingest/ingest.js';
@@ -133,6 +135,17 @@ export interface RecordStore extends Sink, IdentityLookup {
   appendAuditBatch(entries: readonly AuditEntryInput[], computeHash: (link: AuditLink) => string | Promise<string>): Promise<AuditRow[]>;
   readAudit(query?: AuditQuery): Promise<Page<AuditRow>>;
 
+  // --- break-glass and privacy-officer alerts (shared by every process) ---
+  putBreakGlassGrant(grant: BreakGlassGrantInput): Promise<StoredBreakGlassGrant>;
+  /** The grant in force for this user and person at `at`: not revoked, not expired. */
+  findBreakGlassGrant(query: { userId: string; patientKey: string; at: string }): Promise<StoredBreakGlassGrant | undefined>;
+  getBreakGlassGrant(patientKey: string, id: string): Promise<StoredBreakGlassGrant | undefined>;
+  revokeBreakGlassGrant(revocation: { patientKey: string; id: string; revokedBy: string; reason: string; at: string }): Promise<StoredBreakGlassGrant | undefined>;
+  raisePrivacyAlert(alert: PrivacyAlertInput): Promise<PrivacyAlert>;
+  listPrivacyAlerts(query?: { status?: 'open' | 'reviewed' | 'all' | undefined; limit?: number | undefined }): Promise<PrivacyAlert[]>;
+  getPrivacyAlert(patientKey: string, id: string): Promise<PrivacyAlert | undefined>;
+  reviewPrivacyAlert(review: { patientKey: string; id: string; outcome: PrivacyReviewOutcome; note: string; reviewedBy: string; at: string }): Promise<{ reviewed: boolean; alert: PrivacyAlert } | undefined>;
+
   close(): Promise<void>;
 }
 
@@ -226,6 +239,14 @@ export function createRecordStore(db: Db, migration: MigrationReport, hooks: App
     appendAudit: (entry, computeHash) => governance.appendAudit(db, entry, computeHash),
     appendAuditBatch: (entries, computeHash) => governance.appendAuditBatch(db, entries, computeHash),
     readAudit: (query) => governance.readAudit(db, query),
+    putBreakGlassGrant: (grant) => breakGlass.putBreakGlassGrant(db, grant),
+    findBreakGlassGrant: (query) => breakGlass.findBreakGlassGrant(db, query),
+    getBreakGlassGrant: (patientKey, id) => breakGlass.getBreakGlassGrant(db, patientKey, id),
+    revokeBreakGlassGrant: (revocation) => breakGlass.revokeBreakGlassGrant(db, revocation),
+    raisePrivacyAlert: (alert) => breakGlass.raisePrivacyAlert(db, alert),
+    listPrivacyAlerts: (query) => breakGlass.listPrivacyAlerts(db, query),
+    getPrivacyAlert: (patientKey, id) => breakGlass.getPrivacyAlert(db, patientKey, id),
+    reviewPrivacyAlert: (review) => breakGlass.reviewPrivacyAlert(db, review),
     async close() {
       if (closed) return;
       closed = true;

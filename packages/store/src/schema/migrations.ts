@@ -251,10 +251,54 @@ DROP INDEX persons_family;
 DROP INDEX persons_postcode;
 `;
 
+/**
+ * Break-glass grants and privacy-officer alerts in the database, so any API process honours and revokes a grant made
+ * through another, and an alert waits in the review queue until a privacy officer records an outcome.
+ */
+const breakGlass = `
+CREATE TABLE break_glass_grants (
+  patient_key   text        NOT NULL,
+  id            text        NOT NULL,
+  user_id       text        NOT NULL,
+  organisation  text        NOT NULL,
+  reason_code   text        NOT NULL,
+  reason_text   text        NOT NULL,
+  granted_at    timestamptz NOT NULL,
+  expires_at    timestamptz NOT NULL,
+  revoked_at    timestamptz,
+  revoked_by    text,
+  revoke_reason text,
+  PRIMARY KEY (patient_key, id)
+);
+CREATE INDEX break_glass_grants_user ON break_glass_grants (patient_key, user_id, expires_at);
+
+CREATE TABLE privacy_alerts (
+  patient_key    text        NOT NULL,
+  id             text        NOT NULL,
+  reason         text        NOT NULL,
+  text           text        NOT NULL,
+  user_id        text        NOT NULL,
+  user_name      text,
+  role_id        text,
+  organisation   text        NOT NULL,
+  grant_id       text,
+  raised_at      timestamptz NOT NULL,
+  last_access_at timestamptz NOT NULL,
+  accesses       integer     NOT NULL DEFAULT 1,
+  outcome        text,
+  note           text,
+  reviewed_by    text,
+  reviewed_at    timestamptz,
+  PRIMARY KEY (patient_key, id)
+);
+CREATE INDEX privacy_alerts_raised ON privacy_alerts (raised_at, patient_key, id);
+`;
+
 /** Every migration, in order. The last one's version is the schema version this package writes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'scale-indexes', sql: scaleIndexes },
+  { version: 3, name: 'break-glass', sql: breakGlass },
 ];
 
 /** The schema version this package writes and reads. */
