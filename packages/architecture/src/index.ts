@@ -31,6 +31,8 @@ export type {
   UnitCosts,
 } from './locality/locality.js';
 export { loadLocalityConfig, CONFIG_FILE_NAMES } from './locality/load.js';
+export { RolloutSchema, RolloutGroupSchema, ROLLOUT_GROUP_STAGES, rolloutAccess, rolloutSummary } from './locality/rollout.js';
+export type { Rollout, RolloutGroup, RolloutAccess } from './locality/rollout.js';
 export { createTokenVerifier, authenticate, userOf, remoteKeySet } from './auth/tokens.js';
 export type { AuthenticatedUser, TokenVerifier, TokenVerifierOptions, TokenProblem } from './auth/tokens.js';
 export { createDevIssuer, generateDevIssuerKey } from './auth/dev-issuer.js';
@@ -44,8 +46,8 @@ export { capabilityStatement } from './fhir/capability.js';
 export type { RouteCapability } from './fhir/capability.js';
 export { RECORD_TYPES } from './fhir/search-params.js';
 export type { ResourceTypeSpec, SearchParamSpec } from './fhir/search-params.js';
-export { PolicyPoint, inMemoryGrants, registeredGpOf, decisionUserOf } from './policy/pep.js';
-export type { PolicyPointDeps, BreakGlassGrants, GovernanceReader, PatientScope, PolicyAlert } from './policy/pep.js';
+export { PolicyPoint, inMemoryGrants, storeGrants, storeAlerts, registeredGpOf, decisionUserOf } from './policy/pep.js';
+export type { PolicyPointDeps, BreakGlassGrants, AlertSink, GovernanceReader, PatientScope, PolicyAlert } from './policy/pep.js';
 export { storeAuditSink, readAuditChain, verifyStoreAudit, chainedEventOf } from './policy/audit.js';
 export type { AuditSink } from './policy/audit.js';
 export { pooledSource } from './topology/pooled.js';

@@ -6,10 +6,11 @@ import { NHS_NUMBER_SYSTEM, isValidNhsNumber, normaliseNhsNumber, type Operation
 import { BREAK_GLASS_REASONS, FILTER_ELEMENTS, requestBreakGlass, sourceOrganisationOf, type BreakGlassGrant, type Decision, type LocalityPolicy, type WithheldCount } from '@openidcr/governance';
 import type { RecordStore } from '@openidcr/store';
 import { authenticate, userOf, type AuthenticatedUser, type TokenVerifier } from '../auth/tokens.js';
-import { HttpProblem, badParameter, issue, outcome, sendFhir, sendProblem, storeUnavailable } from '../http/outcome.js';
+import { HttpProblem, POLICY_CODE_SYSTEM, PolicyCodes, badParameter, issue, outcome, sendFhir, sendProblem, storeUnavailable } from '../http/outcome.js';
+import type { RolloutAccess } from '../locality/rollout.js';
 import { httpHygiene, refuseNulInJson } from '../http/middleware.js';
 import { storeAuditSink, type AuditSink } from '../policy/audit.js';
-import { PolicyPoint, inMemoryGrants, type BreakGlassGrants, type GovernanceReader, type PatientScope, type PolicyAlert, type PolicyInputs } from '../policy/pep.js';
+import { PolicyPoint, inMemoryGrants, storeAlerts, storeGrants, type AlertSink, type BreakGlassGrants, type GovernanceReader, type PatientScope, type PolicyAlert, type PolicyInputs } from '../policy/pep.js';
 import { pooledSource } from '../topology/pooled.js';
 import { SourceInputError, type LocatedResource, type RecordSource, type UnavailableSource } from '../topology/source.js';
 import { denialIssues, searchset, searchsetText, unavailableIssue, withheldIssue } from './bundle.js';
@@ -44,7 +45,12 @@ export interface FhirRouterDeps {
   auth: TokenVerifier;
   logger: Logger;
   clock?: (() => Date) | undefined;
+  /** Break-glass grants (default: the store's, shared by every process; in memory without a store). */
   grants?: BreakGlassGrants | undefined;
+  /** Staged roll-out (see `rolloutAccess`): users outside their organisation's stage are refused every data route. */
+  rollout?: ((user: AuthenticatedUser) => RolloutAccess) | undefined;
+  /** The privacy officers' review queue (default: the store's `privacy_alerts`). */
+  alerts?: AlertSink | undefined;
   onAlert?: ((alert: PolicyAlert) => void) | undefined;
   /** The public base URL (e.g. `https://idcr.example.nhs.uk`); default: from each request. */
   publicUrl?: string | undefined;
@@ -116,7 +122,13 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   // `$everything` on the pooled topology, when the policy reads its governance data from the same store, reads the
   // record, consents and relationships in one query instead of four.
   const folded = source.topology === 'pooled' && deps.store && governance === deps.store ? deps.store : undefined;
-  const pep = new PolicyPoint({ policy: deps.policy, governance, audit, grants: deps.grants ?? inMemoryGrants(), clock, logger: deps.logger, onAlert: deps.onAlert });
+  const pep = new PolicyPoint({ policy: deps.policy, governance, audit, grants: deps.grants ?? (deps.store ? storeGrants(deps.store) : inMemoryGrants()),
+    alerts: deps.alerts ?? (deps.store ? storeAlerts(deps.store) : undefined),
+    rollout: deps.rollout,
+    clock,
+    logger: deps.logger,
+    onAlert: deps.onAlert,
+  });
   const logger = deps.logger;
 
   // ---- the policy enforcement point -------------------------------------------------------------------------------
@@ -128,6 +140,14 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       if (!user) return sendProblem(res, new HttpProblem(401, 'login', 'Authorization: a bearer token is required'));
       if (user.kind !== 'professional')
         return sendProblem(res, new HttpProblem(403, 'forbidden', 'This API serves professionals; a citizen sees their own record through the citizen service.'));
+      const outsideRollout = pep.outsideRollout(user);
+      if (outsideRollout !== undefined)
+        return sendProblem(
+          res,
+          new HttpProblem(403, 'forbidden', outsideRollout, {
+            outcome: outcome({ severity: 'error', code: 'forbidden', diagnostics: outsideRollout, details: { coding: [{ system: POLICY_CODE_SYSTEM, code: PolicyCodes.notInRolloutStage, display: 'Not in the current roll-out stage' }], text: outsideRollout } }),
+          }),
+        );
       const accesses: Access[] = [];
       const now = clock();
       const origin = originOf(req, deps.publicUrl);
@@ -422,7 +442,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
         continue;
       }
       const kept = access.filter(items.map((i) => i.resource));
-      matches.push(...kept);
+      matches.push(...samePersonLinks(kept, scope.patients));
       issues.push(withheldIssue([...access.withheld.values()], access.withheldTotal()));
       const extra = await includesFor(kept, includes, access);
       included.push(...extra.resources.filter((r) => !included.some((x) => x.resourceType === r.resourceType && x.id === r.id)));
@@ -685,6 +705,23 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     sendProblem(res, new HttpProblem(500, 'exception', `An unexpected error happened (request ${String(res.getHeader('X-Request-Id') ?? 'unknown')}).`));
   });
   return router;
+}
+
+/**
+ * The master patient index knows a person by several Patient resources (one per source, and those merged in): each
+ * found one carries a `seealso` link to the others (FHIR Patient.link: "another patient resource known to contain
+ * data about the same person"), so a client lists one person, not one row per source. Copies; the stored
+ * resources are not changed.
+ */
+function samePersonLinks(found: readonly ResourceLike[], patients: readonly ResourceLike[]): ResourceLike[] {
+  return found.map((patient) => {
+    const others = patients.filter((p) => p.id !== patient.id && typeof p.id === 'string');
+    if (others.length === 0) return patient;
+    const existing = Array.isArray(patient.link) ? (patient.link as Array<{ other?: { reference?: string } }>) : [];
+    const known = new Set(existing.map((l) => l.other?.reference));
+    const added = others.filter((p) => !known.has(`Patient/${p.id}`)).map((p) => ({ other: { reference: `Patient/${p.id}` }, type: 'seealso' }));
+    return added.length === 0 ? patient : { ...patient, link: [...existing, ...added] };
+  });
 }
 
 function isPatientLevel(user: AuthenticatedUser): boolean {

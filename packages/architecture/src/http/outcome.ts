@@ -10,6 +10,7 @@ export const PolicyCodes = {
   breakGlassAvailable: 'break-glass-available',
   withheld: 'withheld',
   sourceUnavailable: 'source-unavailable',
+  notInRolloutStage: 'not-in-rollout-stage',
 } as const;
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';

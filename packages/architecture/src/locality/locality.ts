@@ -11,6 +11,7 @@ import {
   type RoleDefinition,
 } from '@openidcr/governance';
 import { RateLimitsSchema } from '../http/rate-limit.js';
+import { RolloutSchema } from './rollout.js';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 const PURPOSE_CODES = Object.keys(PurposeOfUse) as [PurposeOfUseCode, ...PurposeOfUseCode[]];
@@ -162,6 +163,11 @@ export const LocalitySchema = z.object({
   ports: z.object({ http: port.default(8080), host: z.string().min(1).default('0.0.0.0') }).prefault({}),
   /** The public base URL of the server (e.g. `https://idcr.example.nhs.uk`), used in links; default: from each request. */
   publicUrl: z.url().optional(),
+  /**
+   * Staged roll-out, enforced by the policy point: pilot and roll-out user groups. Users of an organisation in `pilot`
+   * or `staged` stage who are in no group for that stage see nothing, and are told why. Absent: `stage` is a label.
+   */
+  rollout: RolloutSchema.optional(),
   /** Benefits reporting: unit costs for the estimated savings. */
   benefits: BenefitsSchema.prefault({}),
   /** Longest a request may take to drain at shutdown. */
@@ -238,6 +244,18 @@ function crossCheck(locality: Locality): LocalityIssue[] {
       else if (!orgs.has(user.organisation)) issues.push({ path: `${at}.organisation`, message: `${user.organisation} is not one of the locality's organisations` });
     });
   }
+  const groupIds = new Set<string>();
+  const demoUsers = locality.auth.mode === 'dev' ? new Map(locality.auth.users.map((u) => [u.id, u])) : undefined;
+  locality.rollout?.groups.forEach((group, i) => {
+    if (groupIds.has(group.id)) issues.push({ path: `rollout.groups[${i}].id`, message: `group "${group.id}" is listed twice` });
+    groupIds.add(group.id);
+    group.users.forEach((id, j) => {
+      if (!demoUsers) return;
+      const user = demoUsers.get(id);
+      if (!user) issues.push({ path: `rollout.groups[${i}].users[${j}]`, message: `"${id}" is not one of auth.users` });
+      else if (user.role === 'citizen') issues.push({ path: `rollout.groups[${i}].users[${j}]`, message: `"${id}" is a citizen; roll-out groups are of professionals` });
+    });
+  });
   const ports = new Map<number, string>([[locality.ports.http, 'ports.http']]);
   locality.channels.forEach((channel, i) => {
     if (!orgs.has(channel.organisation)) issues.push({ path: `channels[${i}].organisation`, message: `${channel.organisation} is not one of the locality's organisations` });

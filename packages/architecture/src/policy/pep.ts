@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ODS_CODE_SYSTEM, type ResourceLike } from '@openidcr/model';
 import {
+  BreakGlassGrantSchema,
   RelationshipSchema,
   auditEventFor,
   consentFromFhir,
@@ -19,15 +20,35 @@ import {
 import type { LegitimateRelationship, RecordStore, StoredConsent } from '@openidcr/store';
 import type { AuthenticatedUser } from '../auth/tokens.js';
 import type { AuditSink } from './audit.js';
+import type { RolloutAccess } from '../locality/rollout.js';
 
 /** The governance data the policy point reads: a person's consents and the legitimate relationships with them. */
 export type GovernanceReader = Pick<RecordStore, 'listConsents' | 'findRelationships'>;
 
-/** Break-glass grants in force. In memory by default: a grant lasts hours at most, and a restart asks again. */
+/**
+ * Break-glass grants in force. With a store (the default of `fhirRouter` and `createIdcr`) they are in the database,
+ * so every API process honours a grant made through another and a revocation ends it everywhere; `inMemoryGrants`
+ * is for a single process without a store (tests, embedding).
+ */
 export interface BreakGlassGrants {
   put(grant: BreakGlassGrant): Promise<void>;
-  /** The grant in force for this user and person at `now` (epoch ms), if any. */
+  /** The grant in force for this user and person at `now` (epoch ms), if any: not expired, not revoked. */
   find(userId: string, personId: string, now: number): Promise<BreakGlassGrant | undefined>;
+}
+
+/** Break-glass grants in the store's `break_glass_grants` table (shared by every process on the database). */
+export function storeGrants(store: Pick<RecordStore, 'putBreakGlassGrant' | 'findBreakGlassGrant'>): BreakGlassGrants {
+  return {
+    async put(grant) {
+      await store.putBreakGlassGrant({ patientKey: grant.personId, id: grant.id, userId: grant.userId, organisation: grant.organisation, reasonCode: grant.reasonCode, reasonText: grant.reasonText, grantedAt: grant.grantedAt, expiresAt: grant.expiresAt });
+    },
+    async find(userId, personId, now) {
+      const found = await store.findBreakGlassGrant({ userId, patientKey: personId, at: new Date(now).toISOString() });
+      if (!found) return undefined;
+      const parsed = BreakGlassGrantSchema.safeParse({ id: found.id, userId: found.userId, personId, organisation: found.organisation, reasonCode: found.reasonCode, reasonText: found.reasonText, grantedAt: found.grantedAt, expiresAt: found.expiresAt });
+      return parsed.success ? parsed.data : undefined;
+    },
+  };
 }
 
 export function inMemoryGrants(): BreakGlassGrants {
@@ -54,8 +75,43 @@ export interface PolicyAlert {
   reason: string;
   text: string;
   userId: string;
+  userName?: string | undefined;
+  roleId?: string | undefined;
+  organisation?: string | undefined;
   personId: string;
+  /** The break-glass grant the access used, when it did. */
+  grantId?: string | undefined;
+  breakGlassReason?: string | undefined;
   at: string;
+}
+
+/** Where the privacy officers' alerts go: their review queue. */
+export interface AlertSink {
+  raise(alert: PolicyAlert): Promise<void>;
+}
+
+/**
+ * Alerts into the store's privacy-officer review queue: one alert per break-glass grant (each further access under it
+ * counted on the same alert), and one per user, person, reason and day otherwise.
+ */
+export function storeAlerts(store: Pick<RecordStore, 'raisePrivacyAlert'>): AlertSink {
+  return {
+    async raise(alert) {
+      const id = alert.grantId ?? `${alert.reason}:${alert.userId}:${alert.at.slice(0, 10)}`;
+      await store.raisePrivacyAlert({
+        patientKey: alert.personId,
+        id,
+        reason: alert.reason,
+        text: alert.breakGlassReason ? `${alert.text} Reason given: ${alert.breakGlassReason}` : alert.text,
+        userId: alert.userId,
+        userName: alert.userName,
+        roleId: alert.roleId,
+        organisation: alert.organisation ?? '',
+        grantId: alert.grantId,
+        raisedAt: alert.at,
+      });
+    },
+  };
 }
 
 export interface PolicyPointDeps {
@@ -63,6 +119,10 @@ export interface PolicyPointDeps {
   governance: GovernanceReader;
   audit: AuditSink;
   grants: BreakGlassGrants;
+  /** Staged roll-out: whether a professional is inside their organisation's current stage (default: everyone is). */
+  rollout?: ((user: AuthenticatedUser) => RolloutAccess) | undefined;
+  /** The privacy officers' review queue (default: alerts are only logged). */
+  alerts?: AlertSink | undefined;
   clock: () => Date;
   logger: Logger;
   onAlert?: ((alert: PolicyAlert) => void) | undefined;
@@ -191,6 +251,12 @@ export class PolicyPoint {
     return second.effect === 'permit' ? second : first;
   }
 
+  /** Staged roll-out: undefined when the user may use the record at this stage, else why not (in plain words). */
+  outsideRollout(user: AuthenticatedUser): string | undefined {
+    const access = this.#deps.rollout?.(user);
+    return access && !access.allowed ? access.message : undefined;
+  }
+
   filter<T extends ResourceLike>(resources: readonly T[], decision: Decision): FilteredRecord<T> {
     return filterRecord(resources, decision);
   }
@@ -199,17 +265,31 @@ export class PolicyPoint {
   async audit(decision: Decision, scope: PatientScope, options: { action: 'read' | 'search'; query: string; withheld?: FilteredRecord<unknown>['withheld'] }): Promise<void> {
     const event = auditEventFor(decision, { id: randomUUID(), action: options.action, query: options.query, withheld: options.withheld });
     await this.#deps.audit.append(event, scope.patientKey);
-    for (const obligation of decision.obligations) this.#alert(obligation, decision);
+    for (const obligation of decision.obligations) await this.#alert(obligation, decision);
   }
 
   async grant(grant: BreakGlassGrant): Promise<void> {
     await this.#deps.grants.put(grant);
   }
 
-  #alert(obligation: Obligation, decision: Decision): void {
+  /** Logs the alert and puts it in the review queue; throws when the queue cannot take it (nothing is then sent). */
+  async #alert(obligation: Obligation, decision: Decision): Promise<void> {
     if (obligation.kind !== 'alert-privacy-officer') return;
-    const alert: PolicyAlert = { reason: obligation.reason, text: obligation.text, userId: decision.context.userId, personId: decision.context.personId, at: decision.context.decidedAt };
+    const c = decision.context;
+    const alert: PolicyAlert = {
+      reason: obligation.reason,
+      text: obligation.text,
+      userId: c.userId,
+      userName: c.userName,
+      roleId: c.roleId,
+      organisation: c.organisation.ods,
+      personId: c.personId,
+      grantId: c.breakGlass?.grantId,
+      breakGlassReason: c.breakGlass?.reasonText,
+      at: c.decidedAt,
+    };
     this.#deps.logger.warn({ alert }, 'privacy officer alert');
+    await this.#deps.alerts?.raise(alert);
     this.#deps.onAlert?.(alert);
   }
 }

@@ -15,6 +15,7 @@ import { httpHygiene } from '../http/middleware.js';
 import { problemHandler } from '../http/errors.js';
 import { rateLimiting } from '../http/rate-limit.js';
 import { LocalityConfigError, type Locality } from '../locality/locality.js';
+import { rolloutAccess } from '../locality/rollout.js';
 import type { PolicyAlert } from '../policy/pep.js';
 import type { AuditSink } from '../policy/audit.js';
 import { federatedSource } from '../topology/federated.js';
@@ -61,6 +62,11 @@ export interface Idcr {
   readonly mllp: MllpListeners;
   readonly store: RecordStore;
   readonly source: RecordSource;
+  /**
+   * The ingestor the feeds go through. Its `merge` / `undoMerge` are how a human MPI decision links or separates
+   * two people: the same identity changes, lock and transaction as an ADT A40.
+   */
+  readonly ingestor: Ingestor;
   /** Present when the locality uses the development issuer. */
   readonly devIssuer: DevIssuer | undefined;
   /** Starts HTTP (locality `ports`) and the MLLP listeners. */
@@ -200,6 +206,7 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
       logger,
       clock: options.clock,
       onAlert: options.onAlert,
+      rollout: (user) => rolloutAccess(locality, user),
       publicUrl: locality.publicUrl,
       hygiene: false,
       software: options.software,
@@ -253,6 +260,7 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
     mllp,
     store,
     source,
+    ingestor,
     devIssuer,
     async listen() {
       http = await new Promise<Server>((resolve, reject) => {
