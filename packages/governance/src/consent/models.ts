@@ -136,7 +136,18 @@ export function explicitShareModel(options: { itemShareOutRequired?: boolean } =
       const { blocks, objectsTo, latest } = objections(input);
       const { viewer } = input;
       const shareIn = latest.get('access', viewer.ods);
-      const sharedIn = shareIn?.decision === 'permit';
+      // Consent to view given at the viewing organisation now (the clinician's "the patient agrees to you viewing
+      // now") stands in for share-in until it expires, unless a later share-in refusal was recorded there.
+      const ctv = input.consentToView;
+      const viewingAgreed =
+        ctv !== undefined &&
+        (ctv.answer === 'granted' || ctv.answer === 'extended') &&
+        ctv.personId === input.patient.personId &&
+        ctv.organisation === viewer.ods &&
+        instant(ctv.recordedAt) <= input.now &&
+        input.now < instant(ctv.expiresAt) &&
+        !(shareIn?.decision === 'deny' && instant(shareIn.dateTime) > instant(ctv.recordedAt));
+      const sharedIn = shareIn?.decision === 'permit' || viewingAgreed;
       return {
         blocks,
         sourceFinding(source) {
@@ -147,7 +158,7 @@ export function explicitShareModel(options: { itemShareOutRequired?: boolean } =
           return undefined;
         },
         requireItemShareOut: itemShareOutRequired,
-        reasons: [],
+        reasons: viewingAgreed && shareIn?.decision !== 'permit' ? [{ code: 'consent-to-view-granted', text: 'The person gave permission to view, recorded at the point of care.' }] : [],
         obligations: [],
       };
     },
