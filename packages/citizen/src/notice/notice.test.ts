@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createConsentModel, exampleIsa, IsaSchema, LEGAL_BASIS_TEXT, type IsaInput } from '@openidcr/governance';
+import { SensitiveValueSets } from '@openidcr/model';
 import { noticeFromIsa, renderNoticeHtml, renderNoticeMarkdown } from './notice.js';
 
 describe('noticeFromIsa [REQ-CIT-001]', () => {
@@ -12,6 +13,16 @@ describe('noticeFromIsa [REQ-CIT-001]', () => {
     expect(text).toContain(exampleIsa.optOut.contact);
     expect(text).toContain('research');
     expect(notice.sections.find((s) => s.id === 'looked')?.paragraphs[0]).toContain(`${exampleIsa.retention.auditLogYears} years`);
+  });
+
+  it('names the sensitive categories from the value sets the policy labels with, and who is cleared for each [#17 item 3]', () => {
+    const notice = noticeFromIsa(exampleIsa, { consentModel: createConsentModel(exampleIsa.consentModel) });
+    const shared = notice.sections.find((s) => s.id === 'shared')!.paragraphs.join(' ');
+    for (const set of SensitiveValueSets) expect(shared).toContain(set.notice);
+    expect(shared).toContain('HIV (nobody)');
+    expect(shared).toMatch(/mental health conditions \(GPs and mental health clinicians\)/);
+    const withOwnSet = noticeFromIsa(exampleIsa, { consentModel: createConsentModel(exampleIsa.consentModel), sensitiveSets: [{ ...SensitiveValueSets[0]!, notice: 'genetic test results', label: 'GDIS' }] });
+    expect(withOwnSet.sections.find((s) => s.id === 'shared')!.paragraphs.join(' ')).toContain('genetic test results (nobody)');
   });
 
   it('leaves out parties that are not active, and follows the consent model', () => {

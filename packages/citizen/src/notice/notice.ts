@@ -1,5 +1,5 @@
 import { DEFAULT_ROLES, LEGAL_BASIS_TEXT, ORGANISATION_KIND_TITLES, escapeHtml, escapeMarkdown, type ConsentModel, type Isa, type RoleDefinition } from '@openidcr/governance';
-import { getHeading, type HeadingId } from '@openidcr/model';
+import { getHeading, SensitiveValueSets, type HeadingId, type SensitiveValueSet } from '@openidcr/model';
 import type { FairProcessingNotice, NoticeSection } from './notice-model.js';
 
 function list(items: readonly string[]): string {
@@ -11,8 +11,9 @@ function list(items: readonly string[]): string {
  * The fair processing notice for the public, generated from the locality's sharing agreement so the two cannot
  * disagree: who shares, what, with whom, why, the law that allows it, how to opt out, who to contact. Pure.
  */
-export function noticeFromIsa(isa: Isa, options: { consentModel: ConsentModel; roles?: readonly RoleDefinition[]; preferencesUrl?: string }): FairProcessingNotice {
+export function noticeFromIsa(isa: Isa, options: { consentModel: ConsentModel; roles?: readonly RoleDefinition[]; preferencesUrl?: string; sensitiveSets?: readonly SensitiveValueSet[] }): FairProcessingNotice {
   const roles = options.roles ?? DEFAULT_ROLES;
+  const sensitiveSets = options.sensitiveSets ?? SensitiveValueSets;
   const active = isa.parties.filter((p) => p.status === 'active');
   const partyName = new Map(isa.parties.map((p) => [p.ods, p.name]));
   const roleTitle = new Map(roles.map((r) => [r.id, r.title.toLowerCase()]));
@@ -36,7 +37,16 @@ export function noticeFromIsa(isa: Isa, options: { consentModel: ConsentModel; r
     {
       id: 'shared',
       title: 'What is shared, and who can see it',
-      paragraphs: ['Each professional sees only the parts their job needs, and only for people they are caring for. Especially sensitive information (such as sexual health, HIV, fertility treatment, gender reassignment or termination of pregnancy) is not shown outside the organisation that recorded it.'],
+      paragraphs: [
+        'Each professional sees only the parts their job needs, and only for people they are caring for.',
+        // Generated from the same value sets the record's policy labels items with, and the roles cleared for each label.
+        `Especially sensitive information is shown outside the organisation that recorded it only to the professionals cleared for it: ${list(
+          sensitiveSets.map((set) => {
+            const cleared = roles.filter((r) => r.clearedSensitivities.includes(set.label)).map((r) => (/^[A-Z]{2}/.test(r.title) ? r.title : r.title.charAt(0).toLowerCase() + r.title.slice(1)));
+            return `${set.notice} (${cleared.length === 0 ? 'nobody' : list(cleared.map((t) => `${t}s`))})`;
+          }),
+        )}.`,
+      ],
       table: {
         caption: 'Information shared, who shares it and who can see it',
         head: ['Information', 'Shared by', 'Can be seen by'],

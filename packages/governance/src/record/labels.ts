@@ -1,4 +1,4 @@
-import { CodeSystems, SensitiveCodeLists, Sensitivity, type SensitiveCodeList, type SensitivityCode } from '@openidcr/model';
+import { CodeSystems, normaliseHierarchicalCode, SensitiveCodeLists, Sensitivity, type SensitiveCodeList, type SensitivityCode } from '@openidcr/model';
 
 /** Codes of the sharing code system (`CodeSystems.sharing`), in `meta.tag` or `meta.security`. */
 export const SHARING_CODES = {
@@ -22,22 +22,34 @@ type Labelled = { meta?: { security?: readonly Coding[] | undefined; tag?: reado
 const CONFIDENTIALITY = ['U', 'L', 'M', 'N', 'R', 'V'] as const;
 const CONFIDENTIALITY_RANK: Readonly<Record<string, number>> = { U: 0, L: 1, M: 2, N: 3, R: 4, V: 5 };
 
-/** Sensitivity labels a code earns, by code system then code. */
-export type SensitiveCodeIndex = ReadonlyMap<string, ReadonlyMap<string, readonly SensitivityCode[]>>;
+/**
+ * Sensitivity labels a code earns, by code system then code, plus (for hierarchical code systems: ICD-10, Read)
+ * the prefixes that cover every code below them. Built once per list set.
+ */
+export interface SensitiveCodeIndex {
+  readonly exact: ReadonlyMap<string, ReadonlyMap<string, readonly SensitivityCode[]>>;
+  readonly prefixes: ReadonlyMap<string, ReadonlyArray<{ prefix: string; label: SensitivityCode }>>;
+}
 
 /** Index sensitive code lists by system and code, built once per list set. */
 export function sensitiveCodeIndex(lists: readonly SensitiveCodeList[] = SensitiveCodeLists): SensitiveCodeIndex {
-  const index = new Map<string, Map<string, SensitivityCode[]>>();
+  const exact = new Map<string, Map<string, SensitivityCode[]>>();
+  const prefixes = new Map<string, Array<{ prefix: string; label: SensitivityCode }>>();
   for (const list of lists) {
-    const bySystem = index.get(list.system) ?? new Map<string, SensitivityCode[]>();
-    index.set(list.system, bySystem);
+    const bySystem = exact.get(list.system) ?? new Map<string, SensitivityCode[]>();
+    exact.set(list.system, bySystem);
     for (const code of Object.keys(list.codes)) {
       const labels = bySystem.get(code) ?? [];
       if (!labels.includes(list.label)) labels.push(list.label);
       bySystem.set(code, labels);
     }
+    if (list.prefixes && list.prefixes.length > 0) {
+      const entries = prefixes.get(list.system) ?? [];
+      for (const prefix of list.prefixes) entries.push({ prefix, label: list.label });
+      prefixes.set(list.system, entries);
+    }
   }
-  return index;
+  return { exact, prefixes };
 }
 
 export const DEFAULT_SENSITIVE_CODE_INDEX = sensitiveCodeIndex();
@@ -90,8 +102,13 @@ function scanConcept(value: unknown, index: SensitiveCodeIndex, out: LabelScan):
   if (!Array.isArray(coding)) return;
   for (const c of coding as Coding[]) {
     if (!c || typeof c.code !== 'string' || typeof c.system !== 'string') continue;
-    const labels = index.get(c.system)?.get(c.code);
+    const labels = index.exact.get(c.system)?.get(c.code);
     if (labels) for (const label of labels) addSensitivity(out, label);
+    const prefixes = index.prefixes.get(c.system);
+    if (prefixes) {
+      const normal = normaliseHierarchicalCode(c.system, c.code);
+      for (const { prefix, label } of prefixes) if (normal.startsWith(prefix)) addSensitivity(out, label);
+    }
   }
 }
 

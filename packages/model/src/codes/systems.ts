@@ -7,6 +7,7 @@ export const CodeSystems = {
   ucum: 'http://unitsofmeasure.org',
   icd10: 'http://hl7.org/fhir/sid/icd-10',
   readV2: 'http://read.info/readv2',
+  ctv3: 'http://read.info/ctv3',
   /** HL7 v3 Confidentiality (U, L, M, N, R, V): the record-level confidentiality of an item. */
   confidentiality: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality',
   /** HL7 v3 ActCode: sensitivity categories used in security labels (HIV, PSY, SEX, ...). */
