@@ -11,6 +11,7 @@ import { auditStoreFromRecordStore, citizenRecordsFromStore } from '@openidcr/ci
 import { createConsentModel } from '@openidcr/governance';
 import { resolveLocality, type ReferenceSettings } from './locality.js';
 import { appApi, migrateAppTables } from './app-api.js';
+import { governanceAdminRouter } from './admin/break-glass.js';
 import { seedOverMllp, type SeedSummary } from './seed.js';
 
 export interface ReferenceApp {
@@ -70,6 +71,7 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
     next();
   });
   web.use(appApi({ locality, store, db, verifier, logger, unitCosts: locality.benefits.unitCosts, channelPorts }));
+  web.use(governanceAdminRouter({ locality, store, verifier }));
   // The citizen services: the same bearer tokens; a citizen token's subject is their NHS number.
   const authenticateCitizen: Authenticate = async (req) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');

@@ -73,6 +73,11 @@ export function syntheticLocalityInput(settings: ReferenceSettings): { input: Lo
   }));
   const isa = buildExampleIsa(organisations, { locality: synthetic.name, id: `${synthetic.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-direct-care` });
   const staff = synthetic.users.map((user) => ({ id: user.id, name: user.name, role: user.role, organisation: user.ods, sdsRoleCode: user.sdsRoleCode }));
+  // Staged roll-out, enforced: at the practices still in roll-out only the pilot group (the first user of each role
+  // there) sees the shared record; their colleagues are told why they see nothing.
+  const inRollout = new Set(organisations.filter((o) => o.stage !== 'live').map((o) => o.ods));
+  const pilotUsers = staff.filter((u) => inRollout.has(u.organisation) && u.id.endsWith('-1')).map((u) => u.id);
+  const rollout = pilotUsers.length > 0 ? { groups: [{ id: 'pilot-clinicians', name: 'Pilot clinicians at practices in staged roll-out', stage: 'pilot' as const, users: pilotUsers }] } : undefined;
   const citizens = [0, 1, 2]
     .filter((i) => i < Math.max(settings.patients, 3))
     .map((i) => {
@@ -95,6 +100,7 @@ export function syntheticLocalityInput(settings: ReferenceSettings): { input: Lo
     isa,
     auth: { mode: 'dev' as const, users: [...staff, ...citizens] },
     channels,
+    ...(rollout ? { rollout } : {}),
     topology: { kind: 'pooled' as const },
     storage: { url: settings.storageUrl },
     ports: { http: settings.httpPort, host: '127.0.0.1' },

@@ -1,4 +1,5 @@
 import { api, currentSession, el, renderHeader, renderSignIn, roleTitle, type Session } from './session.js';
+import { renderPrivacyQueue, renderRollout } from './admin-governance.js';
 
 const APP = 'admin';
 const main = document.querySelector('main')!;
@@ -8,6 +9,8 @@ const TABS: Array<[string, string]> = [
   ['organisations', 'Organisations'],
   ['users', 'Users and roles'],
   ['audit', 'Audit'],
+  ['privacy', 'Break-glass review'],
+  ['rollout', 'Roll-out'],
   ['mpi', 'Identity review'],
   ['integration', 'Integration'],
   ['benefits', 'Benefits'],
@@ -57,6 +60,8 @@ interface AuditRow { seq: number; recordedAt: string; patientKey?: string; userI
 interface DeadLetter { id: string; sender?: string; channel?: string; error: string; receivedAt: string; attempts: number; replayedAt?: string }
 
 async function render(session: Session, tab: string): Promise<Node[]> {
+  if (tab === 'privacy') return renderPrivacyQueue(session, () => void show(session, tab));
+  if (tab === 'rollout') return renderRollout(session);
   if (tab === 'isa') {
     const isa = await api<IsaView>(session, '/app/admin/isa');
     const frame = el('iframe', { title: isa.title, sandbox: '', style: 'width:100%;height:60vh;border:1px solid #d8dde0' });
