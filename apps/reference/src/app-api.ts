@@ -249,7 +249,7 @@ export async function benefits(deps: Pick<AppApiDeps, 'store' | 'db' | 'unitCost
     for (const row of page.items) {
       const event = row.event as { outcome?: string; user?: { roleId?: string; organisation?: string }; breakGlass?: unknown; personId?: string };
       if (!event.user || !event.personId) continue;
-      if ((event as { reasons?: string[] }).reasons?.some((r) => r.startsWith('privacy-review:') || r.startsWith('break-glass-revoked:'))) continue;
+      if ((event as { reasons?: string[] }).reasons?.some((r) => r.startsWith('privacy-review:') || r.startsWith('break-glass-revoked:') || r.startsWith('proxy-recorded:') || r.startsWith('proxy-revoked:'))) continue;
       report.views.total++;
       if (event.outcome === 'permit') report.views.permitted++;
       else report.views.denied++;

@@ -12,6 +12,7 @@ import { createConsentModel } from '@openidcr/governance';
 import { resolveLocality, type ReferenceSettings } from './locality.js';
 import { appApi, migrateAppTables } from './app-api.js';
 import { governanceAdminRouter } from './admin/break-glass.js';
+import { actingForOf, proxyRouter } from './citizen/proxy.js';
 import { seedOverMllp, type SeedSummary } from './seed.js';
 
 export interface ReferenceApp {
@@ -72,6 +73,7 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
   });
   web.use(appApi({ locality, store, db, verifier, logger, unitCosts: locality.benefits.unitCosts, channelPorts }));
   web.use(governanceAdminRouter({ locality, store, verifier }));
+  web.use(proxyRouter({ locality, store, db, verifier }));
   // The citizen services: the same bearer tokens; a citizen token's subject is their NHS number.
   const authenticateCitizen: Authenticate = async (req) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -79,7 +81,8 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
     const result = await verifier.verify(match[1]!);
     if (!result.ok) return { ok: false, message: `Authorization: ${result.problem.message}` };
     const user = result.user;
-    if (user.kind === 'citizen' && user.nhsNumber) return { ok: true, principal: { kind: 'citizen', nhsNumber: user.nhsNumber, name: user.name } };
+    // A proxy signs in as themselves and names the person they act for; the citizen router checks the authority.
+    if (user.kind === 'citizen' && user.nhsNumber) return { ok: true, principal: { kind: 'citizen', nhsNumber: user.nhsNumber, name: user.name, actingFor: actingForOf(req) } };
     if (user.kind === 'professional' && user.organisation)
       return { ok: true, principal: { kind: 'staff', userId: user.id, name: user.name, roleId: user.roleId, organisation: user.organisation } };
     return { ok: false, message: 'Authorization: the token names neither a citizen nor a professional' };

@@ -7,21 +7,12 @@ import { pino } from 'pino';
 import { generateLocality, generatePatient } from '@openidcr/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceApp, type ReferenceApp } from './app.js';
+import { practiceOf } from './test-support.js';
 
 const SEED = 11;
 const PATIENTS = 12;
 const shots = resolve(import.meta.dirname, '../test-results/screenshots');
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** The ODS code of a synthetic patient's registered practice (`Organization/org-<ODS>`). */
-function practiceOf(patient: { generalPractitioner?: Array<{ reference?: string; identifier?: { value?: string } }> }): string | undefined {
-  for (const gp of patient.generalPractitioner ?? []) {
-    if (gp.identifier?.value) return gp.identifier.value;
-    const match = /^Organization\/org-([A-Z0-9]{3,6})$/.exec(gp.reference ?? '');
-    if (match) return match[1];
-  }
-  return undefined;
-}
 
 interface DemoUser {
   id: string;
