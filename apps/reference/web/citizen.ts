@@ -4,6 +4,7 @@ import '@openidcr/citizen/define/idcr-sharing-preferences';
 import '@openidcr/citizen/define/idcr-fair-processing-notice';
 import '@openidcr/citizen/define/idcr-what-matters';
 import { api, currentSession, el, renderHeader, renderSignIn, type Session } from './session.js';
+import { actingForPanel } from './citizen-proxy.js';
 
 const APP = 'citizen';
 const main = document.querySelector('main')!;
@@ -41,6 +42,8 @@ function start(session: Session | undefined) {
     nav.append(b);
   }
   document.querySelector('header.app')!.after(nav);
+  // A proxy (carer, parent, attorney) chooses whose record they are looking at; the tab shown again for that person.
+  void actingForPanel(session, () => show(session, new URLSearchParams(location.search).get('tab') ?? 'record')).then((panel) => panel && nav.after(panel));
   show(session, new URLSearchParams(location.search).get('tab') ?? 'record');
 }
 
@@ -108,7 +111,7 @@ function show(session: Session, tab: string) {
     const status = el('p', { role: 'status' });
     const download = async (format: 'fhir' | 'html') => {
       status.textContent = 'Preparing your download…';
-      const res = await fetch(`/citizen/me/export${format === 'html' ? '?format=html' : ''}`, { headers: { Authorization: `Bearer ${session.token}` } });
+      const res = await fetch(`/citizen/me/export${format === 'html' ? '?format=html' : ''}`, { headers: { Authorization: `Bearer ${session.token}`, ...(session.actingFor ? { 'Idcr-Acting-For': session.actingFor } : {}) } });
       if (!res.ok) {
         status.textContent = `Download failed (${res.status}).`;
         return;

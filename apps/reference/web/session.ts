@@ -12,6 +12,8 @@ export interface Session {
   token: string;
   user: DemoUser;
   expiresAt: number;
+  /** The NHS number of the person a proxy acts for (citizen portal), sent as `Idcr-Acting-For`. */
+  actingFor?: string | undefined;
 }
 
 const ROLE_TITLES: Record<string, string> = {
@@ -64,7 +66,7 @@ export async function demoUsers(): Promise<DemoUser[]> {
 export async function api<T>(session: Session, path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(path, {
     ...init,
-    headers: { Accept: 'application/json, application/fhir+json', Authorization: `Bearer ${session.token}`, ...(init.body ? { 'Content-Type': 'application/json' } : {}), ...init.headers },
+    headers: { Accept: 'application/json, application/fhir+json', Authorization: `Bearer ${session.token}`, ...(session.actingFor ? { 'Idcr-Acting-For': session.actingFor } : {}), ...(init.body ? { 'Content-Type': 'application/json' } : {}), ...init.headers },
   });
   const text = await res.text();
   const body = text ? (JSON.parse(text) as unknown) : undefined;

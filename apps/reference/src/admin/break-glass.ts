@@ -49,7 +49,7 @@ export interface QueueItem extends PrivacyAlert {
 }
 
 /** Appends a privacy officer's act (review, revocation) to the hash-chained audit; returns the row's position. */
-async function auditReview(deps: GovernanceAdminDeps, user: AuthenticatedUser, at: Date, what: { personId: string; reasons: string[]; query: string }): Promise<number> {
+export async function auditAdminAct(deps: Pick<GovernanceAdminDeps, 'locality' | 'store'>, user: AuthenticatedUser, at: Date, what: { personId: string; reasons: string[]; query: string }): Promise<number> {
   const isa = deps.locality.isa;
   const event: AuditEvent = {
     id: randomUUID(),
@@ -130,7 +130,7 @@ export function governanceAdminRouter(deps: GovernanceAdminDeps): Router {
         revoked = Boolean(grant && grant.revokedBy === user.id && grant.revokedAt === at.toISOString());
         if (revoked) reasons.push(`break-glass-revoked:${result.alert.grantId}`);
       }
-      const auditSeq = await auditReview(deps, user, at, { personId: patientKey, reasons, query: 'POST /app/admin/break-glass/review' });
+      const auditSeq = await auditAdminAct(deps, user, at, { personId: patientKey, reasons, query: 'POST /app/admin/break-glass/review' });
       res.json({ alert: await item(result.alert, at.getTime()), revoked, auditSeq });
     } catch (error) {
       next(error);
@@ -147,7 +147,7 @@ export function governanceAdminRouter(deps: GovernanceAdminDeps): Router {
       const grant = await deps.store.revokeBreakGlassGrant({ patientKey, id: grantId, revokedBy: user.id, reason, at: at.toISOString() });
       if (!grant) return problem(res, 404, 'not-found', `grantId: no break-glass grant ${grantId} for this person`, 'grantId');
       if (grant.revokedBy !== user.id || grant.revokedAt !== at.toISOString()) return problem(res, 409, 'conflict', `grantId: already revoked by ${grant.revokedBy} at ${grant.revokedAt}`, 'grantId');
-      const auditSeq = await auditReview(deps, user, at, { personId: patientKey, reasons: [`break-glass-revoked:${grantId}`, `privacy-note:${reason}`], query: 'POST /app/admin/break-glass/revoke' });
+      const auditSeq = await auditAdminAct(deps, user, at, { personId: patientKey, reasons: [`break-glass-revoked:${grantId}`, `privacy-note:${reason}`], query: 'POST /app/admin/break-glass/revoke' });
       res.json({ grant, auditSeq });
     } catch (error) {
       next(error);
