@@ -1,7 +1,8 @@
-import { NHS_NUMBER_SYSTEM, parseResource, type ResourceLike } from '@openidcr/model';
+import { NHS_NUMBER_SYSTEM } from '@openidcr/model';
 import { generatePatients } from '@openidcr/synthetic';
 import { describe, expect, it } from 'vitest';
 import { harness } from '../test-support/harness.js';
+import { ingestChecked, segment } from '../test-support/ingest.js';
 
 // Issue #16, items 4–7: what reaches the clinician is what the PAS sent. Every message here is written for its test
 // and goes through the real ingest (parse, profile, MPI, mapping, MemoryStore).
@@ -20,26 +21,12 @@ const OPEN = new Set(['planned', 'arrived', 'triaged', 'in-progress', 'onleave']
 
 const msh = (type: string, id: string, when = '20260120083000', sender = 'PAS|RAE') => `MSH|^~\\&|${sender}|IDCR|LOC|${when}||${type}|${id}|P|2.4`;
 /** A PV1 with the fields given by number (PV1-19 visit number, PV1-44 admitted, PV1-45 discharged ...). */
-const pv1 = (fields: Record<number, string>) => {
-  const last = Math.max(...Object.keys(fields).map(Number));
-  return ['PV1', ...Array.from({ length: last }, (_, i) => fields[i + 1] ?? '')].join('|');
-};
+const pv1 = (fields: Record<number, string>) => segment('PV1', fields);
 const PID = 'PID|1||H200001^^^RAE^MR||PATEL^Arjun^^^Mr||19851105|M|||4 Chapel Street^^Bradford^^BD1 5AB^GBR^H';
 
 async function ingest(lines: string[] | string[][], channel = 'acute-pas') {
-  const { store, ingestor } = harness();
-  const messages = (Array.isArray(lines[0]) ? lines : [lines]) as string[][];
-  const results = [];
-  for (const m of messages) results.push((await ingestor.ingest(m.join('\r'), channel))[0]!);
-  const resources = [...store.resources.values()].map((r) => r.resource as ResourceLike & { id: string });
-  for (const resource of resources) {
-    const parsed = parseResource(resource);
-    expect(parsed.ok ? [] : parsed.issues, `${resource.resourceType}/${resource.id}`).toEqual([]);
-  }
-  const of = (type: string) => resources.filter((r) => r.resourceType === type) as (Record<string, unknown> & { id: string })[];
-  const result = results.at(-1)!;
-  for (const r of results) expect(r.problems, r.controlId).toEqual([]);
-  return { store, result, results, resources, of, patient: of('Patient')[0] as unknown as StoredPatient };
+  const ingested = await ingestChecked(lines, channel);
+  return { ...ingested, patient: ingested.of('Patient')[0] as unknown as StoredPatient };
 }
 
 describe('item 4: a registration is not an attendance (no Encounter that never closes)', () => {

@@ -1,19 +1,8 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- these tests probe mapped FHIR JSON by path; a wrong path fails the assertion */
-import { parseResource, type ResourceLike } from '@openidcr/model';
 import { describe, expect, it } from 'vitest';
-import { harness } from '../test-support/harness.js';
+import { ingestChecked } from '../test-support/ingest.js';
 
 /** Messages written for issue #16 items 8 and 9. */
-async function ingest(lines: string[], channel = 'acute-pas') {
-  const { store, ingestor } = harness();
-  const [result] = await ingestor.ingest(lines.join('\r') + '\r', channel);
-  const resources = [...store.resources.values()].map((r) => r.resource as ResourceLike & Record<string, any>);
-  for (const r of resources) {
-    const parsed = parseResource(r);
-    expect(parsed.ok ? [] : parsed.issues, `${r.resourceType}/${r.id}`).toEqual([]);
-  }
-  return { result: result!, of: (type: string) => resources.filter((r) => r.resourceType === type) };
-}
+const ingest = (lines: string[], channel = 'acute-pas') => ingestChecked(lines, channel);
 const pid = 'PID|1||9990000018^^^NHS^NH~H100001^^^RAE^MR||JONES^Sarah^Anne^^Mrs||19600312|F';
 
 describe('code systems [#16 item 8]', () => {

@@ -1,28 +1,15 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- these tests probe mapped FHIR JSON by path; a wrong path fails the assertion */
-import { parseResource, type ResourceLike } from '@openidcr/model';
 import { describe, expect, it } from 'vitest';
 import { harness } from '../test-support/harness.js';
+import { ingestChecked, segment } from '../test-support/ingest.js';
 
 /** Messages written for issue #16, one per finding; each must map as the lab sent it. */
 const msh = (id: string, type = 'ORU^R01^ORU_R01') => `MSH|^~\\&|WINPATH|RAE|OPENIDCR|LOCALITY|20260110153000||${type}|${id}|P|2.5.1`;
 const pid = 'PID|1||9990000018^^^NHS^NH~H100001^^^RAE^MR||JONES^Sarah^Anne^^Mrs||19600312|F';
 
-async function ingest(lines: string[], channel = 'lims') {
-  const { store, ingestor } = harness();
-  const [result] = await ingestor.ingest(lines.join('\r') + '\r', channel);
-  const resources = [...store.resources.values()].map((r) => r.resource as ResourceLike & Record<string, any>);
-  for (const r of resources) {
-    const parsed = parseResource(r);
-    expect(parsed.ok ? [] : parsed.issues, `${r.resourceType}/${r.id}`).toEqual([]);
-  }
-  return { result: result!, resources, of: (type: string) => resources.filter((r) => r.resourceType === type) };
-}
+const ingest = (lines: string[], channel = 'lims') => ingestChecked(lines, channel);
 
-/** A segment from its fields by number, so a test cannot miscount pipes. */
-function seg(name: string, fields: Record<number, string>): string {
-  const n = Math.max(...Object.keys(fields).map(Number));
-  return [name, ...Array.from({ length: n }, (_, i) => fields[i + 1] ?? '')].join('|');
-}
+const seg = segment;
 
 /** A urine culture with two isolates, a sensitivity panel for each (OBR-26 → the isolate, OBR-29 → the culture) and a microscopy, all under one accession (filler) number. */
 const URINE_CULTURE = [
