@@ -36,7 +36,7 @@ export { exampleIsa, buildExampleIsa, EXAMPLE_ORGANISATIONS } from './isa/exampl
 // Consent
 export { ConsentRecordSchema, ConsentToViewSchema, consentInEffect, latestConsent, consentFromFhir } from './consent/records.js';
 export type { ConsentRecord, ConsentToView } from './consent/records.js';
-export { CONSENT_CATEGORY_SYSTEM, CONSENT_TO_VIEW_ANSWER_EXTENSION, CONSENT_TO_VIEW_CODE, consentToViewFromFhir, consentToViewToFhir, currentConsentToView, isConsentToViewFhir, shareConsentToFhir } from './consent/capture.js';
+export { CONSENT_CATEGORY_SYSTEM, CONSENT_TO_VIEW_ANSWER_EXTENSION, CONSENT_TO_VIEW_CODE, consentToViewFromFhir, consentToViewToFhir, currentConsentToView, isConsentToViewFhir, isItemConsentFhir, itemShareOutFromFhir, itemShareOutToFhir, sharedOutItems, shareConsentToFhir } from './consent/capture.js';
 export {
   impliedOptOutModel,
   explicitShareModel,

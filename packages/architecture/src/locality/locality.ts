@@ -12,6 +12,7 @@ import {
 } from '@openidcr/governance';
 import { RateLimitsSchema } from '../http/rate-limit.js';
 import { RolloutSchema } from './rollout.js';
+import { ConsentCaptureSchema } from './consent-capture.js';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 const PURPOSE_CODES = Object.keys(PurposeOfUse) as [PurposeOfUseCode, ...PurposeOfUseCode[]];
@@ -168,6 +169,8 @@ export const LocalitySchema = z.object({
    * or `staged` stage who are in no group for that stage see nothing, and are told why. Absent: `stage` is a label.
    */
   rollout: RolloutSchema.optional(),
+  /** Consent capture (see `ConsentCaptureSchema`): the routes that record share-in / share-out and consent to view. */
+  consentCapture: ConsentCaptureSchema.optional(),
   /** Benefits reporting: unit costs for the estimated savings. */
   benefits: BenefitsSchema.prefault({}),
   /** Longest a request may take to drain at shutdown. */

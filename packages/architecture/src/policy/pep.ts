@@ -1,15 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ODS_CODE_SYSTEM, type ResourceLike } from '@openidcr/model';
+import { CodeSystems, ODS_CODE_SYSTEM, type ResourceLike } from '@openidcr/model';
 import {
   BreakGlassGrantSchema,
   RelationshipSchema,
+  SHARING_CODES,
   auditEventFor,
   consentFromFhir,
+  consentToViewFromFhir,
+  currentConsentToView,
   decide,
+  isConsentToViewFhir,
+  isItemConsentFhir,
+  sharedOutItems,
   filterRecord,
   type BreakGlassGrant,
   type ConsentRecord,
+  type ConsentToView,
   type Decision,
   type DecisionUser,
   type FilteredRecord,
@@ -133,6 +140,10 @@ export interface PolicyInputs {
   patientKey: string;
   consents: ConsentRecord[];
   relationships: Relationship[];
+  /** Consent-to-view answers recorded at the point of care (active ones); `decide` gets the viewer's current one. */
+  consentsToView?: ConsentToView[] | undefined;
+  /** Items (`Type/id`) their source shared out one by one (explicit model with item-level share-out). */
+  sharedOutItems?: ReadonlySet<string> | undefined;
 }
 
 /** The person a request is about, as the record source knows them. */
@@ -140,6 +151,12 @@ export interface PatientScope {
   patientKey: string;
   /** The person's Patient resources (one per source): the registered GP is read from them. */
   patients: readonly ResourceLike[];
+}
+
+/** A copy of an item with the sharing `share-out` tag. */
+function withShareOutTag<T extends ResourceLike>(resource: T): T {
+  const meta = (resource.meta ?? {}) as { tag?: Array<Record<string, unknown>> };
+  return { ...resource, meta: { ...meta, tag: [...(meta.tag ?? []), { system: CodeSystems.sharing, code: SHARING_CODES.shareOut }] } };
 }
 
 const REFERENCE_ODS = /^Organization\/([A-Z0-9]{3,6})$/;
@@ -202,7 +219,20 @@ export class PolicyPoint {
    */
   inputsFrom(patientKey: string, stored: readonly StoredConsent[], links: readonly LegitimateRelationship[]): PolicyInputs {
     const consents: ConsentRecord[] = [];
+    const consentsToView: ConsentToView[] = [];
+    const itemConsents: unknown[] = [];
     for (const item of stored) {
+      if (isItemConsentFhir(item.consent)) {
+        itemConsents.push(item.consent);
+        continue;
+      }
+      if (isConsentToViewFhir(item.consent)) {
+        const read = consentToViewFromFhir(item.consent, patientKey);
+        if (read.ok) {
+          if (read.active) consentsToView.push(read.consentToView);
+        } else this.#deps.logger.warn({ consent: item.id, issues: read.issues }, 'stored consent-to-view not understood by the policy; ignored');
+        continue;
+      }
       const parsed = consentFromFhir(item.consent);
       // The store keys consents by person; the FHIR reference may name one of the person's Patient resources.
       if (parsed.ok) consents.push({ ...parsed.consent, personId: patientKey });
@@ -223,7 +253,7 @@ export class PolicyPoint {
       if (parsed.success) relationships.push(parsed.data);
       else this.#deps.logger.warn({ relationship: link.id }, 'stored relationship not understood by the policy; ignored');
     }
-    return { patientKey, consents, relationships };
+    return { patientKey, consents, relationships, consentsToView, sharedOutItems: itemConsents.length > 0 ? sharedOutItems(itemConsents) : undefined };
   }
 
   /**
@@ -232,17 +262,29 @@ export class PolicyPoint {
    * `breakGlass` forces a decision with that grant (the `$break-glass` operation).
    */
   async decide(user: AuthenticatedUser, scope: PatientScope, options: { breakGlass?: BreakGlassGrant; inputs?: PolicyInputs } = {}): Promise<Decision> {
+    const inputs = options.inputs && options.inputs.patientKey === scope.patientKey ? options.inputs : await this.inputs(scope.patientKey);
+    const decision = await this.#decide(user, scope, inputs, options.breakGlass);
+    if (inputs.sharedOutItems && inputs.sharedOutItems.size > 0) this.#sharedOut.set(decision, inputs.sharedOutItems);
+    return decision;
+  }
+
+  /** Items shared out one by one, by the decision they were read for (what `filter` marks as shared out). */
+  readonly #sharedOut = new WeakMap<Decision, ReadonlySet<string>>();
+
+  async #decide(user: AuthenticatedUser, scope: PatientScope, inputs: PolicyInputs, breakGlass: BreakGlassGrant | undefined): Promise<Decision> {
     const now = this.#deps.clock().toISOString();
-    const { consents, relationships } = options.inputs && options.inputs.patientKey === scope.patientKey ? options.inputs : await this.inputs(scope.patientKey);
+    const { consents, relationships, consentsToView } = inputs;
     const base = {
       user: decisionUserOf(user),
       patient: { personId: scope.patientKey, registeredGpOds: registeredGpOf(scope.patients) },
       policy: this.#deps.policy,
       consents,
       relationships,
+      // The answer the person gave at the point of care, at the viewer's organisation, if one is in effect.
+      consentToView: user.organisation ? currentConsentToView(consentsToView ?? [], scope.patientKey, user.organisation.ods, Date.parse(now)) : undefined,
       now,
     };
-    if (options.breakGlass) return decide({ ...base, purposeOfUse: 'BTG', breakGlass: options.breakGlass });
+    if (breakGlass) return decide({ ...base, purposeOfUse: 'BTG', breakGlass });
     const first = decide({ ...base, purposeOfUse: user.purposeOfUse });
     if (first.effect === 'permit' || !first.breakGlassAvailable) return first;
     const grant = await this.#deps.grants.find(user.id, scope.patientKey, Date.parse(now));
@@ -258,7 +300,13 @@ export class PolicyPoint {
   }
 
   filter<T extends ResourceLike>(resources: readonly T[], decision: Decision): FilteredRecord<T> {
-    return filterRecord(resources, decision);
+    const shared = decision.redaction?.requireShareOutFlag ? this.#sharedOut.get(decision) : undefined;
+    if (!shared) return filterRecord(resources, decision);
+    // An item its source shared out on its own carries the share-out flag for this decision (the stored item is unchanged).
+    const marked = resources.map((r) => (shared.has(`${r.resourceType}/${r.id}`) ? withShareOutTag(r) : r));
+    const result = filterRecord(marked, decision);
+    const original = new Map(marked.map((m, i) => [m, resources[i]!] as const));
+    return { ...result, kept: result.kept.map((k) => original.get(k) ?? k) };
   }
 
   /** Writes the one audit event of an access, and raises its alerts. Throws when the audit cannot be written. */

@@ -10,6 +10,7 @@ import { createDevIssuer, type DevIssuer, type DevIssuerKey } from '../auth/dev-
 import { smartRouter } from '../auth/smart.js';
 import { authenticate, createTokenVerifier, remoteKeySet, userOf } from '../auth/tokens.js';
 import { fhirRouter } from '../fhir/router.js';
+import { consentCaptureProvides, consentCaptureRouter, type ConsentCaptureProvides } from '../fhir/consent-capture.js';
 import { HttpProblem, sendProblem } from '../http/outcome.js';
 import { httpHygiene } from '../http/middleware.js';
 import { problemHandler } from '../http/errors.js';
@@ -62,6 +63,8 @@ export interface Idcr {
   readonly mllp: MllpListeners;
   readonly store: RecordStore;
   readonly source: RecordSource;
+  /** What this assembled app provides beyond reading the record (the conformance report checks it): consent capture. */
+  readonly provides: { consentCapture: ConsentCaptureProvides | undefined };
   /**
    * The ingestor the feeds go through. Its `merge` / `undoMerge` are how a human MPI decision links or separates
    * two people: the same identity changes, lock and transaction as an ADT A40.
@@ -196,6 +199,9 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
       }
     });
   }
+  // Consent capture (locality `consentCapture`): before the read-only record routes, which refuse every write.
+  if (locality.consentCapture)
+    app.use(consentCaptureRouter({ config: locality.consentCapture, store, policy: created.policy, auth: verifier, logger, audit: options.audit, clock: options.clock }));
   app.use(
     fhirRouter({
       store,
@@ -261,6 +267,7 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
     store,
     source,
     ingestor,
+    provides: { consentCapture: consentCaptureProvides(locality.consentCapture) },
     devIssuer,
     async listen() {
       http = await new Promise<Server>((resolve, reject) => {

@@ -48,3 +48,17 @@ describe('consent capture [REQ-GOV-006]', () => {
     expect(gpSource(decide(request(USERS.ae, { policy: explicit, consents: [shareOut, refusedLater], consentToView: ctv() })))?.effect).toBe('deny');
   });
 });
+
+describe('item-level share-out [REQ-GOV-006]', () => {
+  it('reads the latest active item share-out per item', async () => {
+    const { itemShareOutToFhir, sharedOutItems, isItemConsentFhir } = await import('./capture.js');
+    const on = itemShareOutToFhir({ id: 'i1', patientId: 'p1', organisation: GP_A, item: 'Condition/c1', shared: true, dateTime: '2026-11-22T09:00:00Z' });
+    const off = itemShareOutToFhir({ id: 'i2', patientId: 'p1', organisation: GP_A, item: 'Condition/c1', shared: false, dateTime: '2026-11-22T09:10:00Z' });
+    const other = itemShareOutToFhir({ id: 'i3', patientId: 'p1', organisation: GP_A, item: 'Observation/o1', shared: true, dateTime: '2026-11-22T09:00:00Z' });
+    expect(isItemConsentFhir(on)).toBe(true);
+    expect(isItemConsentFhir(shareConsentToFhir({ id: 'c', patientId: 'p1', action: 'disclose', decision: 'permit', organisation: GP_A, dateTime: NOW }))).toBe(false);
+    expect([...sharedOutItems([on, other])].sort()).toEqual(['Condition/c1', 'Observation/o1']);
+    expect([...sharedOutItems([on, off, other])]).toEqual(['Observation/o1']);
+    expect([...sharedOutItems([{ ...on, status: 'inactive' }])]).toEqual([]);
+  });
+});

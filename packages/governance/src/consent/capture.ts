@@ -16,6 +16,7 @@ export const CONSENT_TO_VIEW_CODE = 'consent-to-view';
 export const CONSENT_TO_VIEW_ANSWER_EXTENSION = 'https://openidcr.org/StructureDefinition/consent-to-view-answer';
 const CONSENT_ACTION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/consentaction';
 const SDS_USER_SYSTEM = 'https://fhir.nhs.uk/Id/sds-user-id';
+const isoInstant = z.iso.datetime({ offset: true });
 
 /** The consentaction code of each of our actions (none for a whole-record `share`). */
 const CODE_OF_ACTION: Record<ConsentRecord['action'], string | undefined> = { share: undefined, disclose: 'disclose', access: 'access' };
@@ -123,4 +124,59 @@ export function currentConsentToView(answers: readonly ConsentToView[], personId
     if (!current || instant(answer.recordedAt) >= instant(current.recordedAt)) current = answer;
   }
   return current;
+}
+
+/**
+ * Share-out of a single item (explicit model, `itemShareOutRequired`): a Consent of the source organisation whose
+ * `provision.data` names the item (`meaning: instance`). `provision.type` permit shares it out, deny withdraws that.
+ * The policy point reads the latest per item and treats the item as carrying the sharing `share-out` flag.
+ */
+export function itemShareOutToFhir(input: {
+  id: string;
+  patientId: string;
+  organisation: string;
+  /** `Type/id` of the item. */
+  item: string;
+  shared: boolean;
+  dateTime: string;
+  recordedBy?: { id: string; display: string } | undefined;
+}): Record<string, unknown> & { resourceType: 'Consent'; id: string; status: string } {
+  const base = shareConsentToFhir({ id: input.id, patientId: input.patientId, action: 'disclose', decision: input.shared ? 'permit' : 'deny', organisation: input.organisation, dateTime: input.dateTime, recordedBy: input.recordedBy });
+  return { ...base, provision: { ...(base.provision as Record<string, unknown>), data: [{ meaning: 'instance', reference: { reference: input.item } }] } };
+}
+
+/** True when a stored Consent is about single items (`provision.data`), not a whole organisation. */
+export function isItemConsentFhir(json: unknown): boolean {
+  const data = (json as { provision?: { data?: unknown } } | null)?.provision?.data;
+  return Array.isArray(data) && data.length > 0;
+}
+
+/** The items an item-level Consent shares out (or withdraws), with when; undefined when it is not one we read. */
+export function itemShareOutFromFhir(json: unknown): { items: string[]; shared: boolean; organisation: string | undefined; dateTime: string; active: boolean } | undefined {
+  const parsed = z
+    .object({
+      status: z.string(),
+      dateTime: isoInstant,
+      organization: z.array(z.object({ identifier: z.object({ value: z.string() }).optional() })).optional(),
+      provision: z.object({ type: z.enum(['permit', 'deny']), data: z.array(z.object({ reference: z.object({ reference: z.string().regex(/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/) }) })).min(1) }),
+    })
+    .safeParse(json);
+  if (!parsed.success) return undefined;
+  const c = parsed.data;
+  return { items: c.provision.data.map((d) => d.reference.reference), shared: c.provision.type === 'permit', organisation: c.organization?.[0]?.identifier?.value, dateTime: c.dateTime, active: c.status === 'active' };
+}
+
+/** From a person's item-level Consents, the items shared out now (the latest active record per item wins). */
+export function sharedOutItems(consents: readonly unknown[]): Set<string> {
+  const latest = new Map<string, { at: number; shared: boolean }>();
+  for (const json of consents) {
+    const read = itemShareOutFromFhir(json);
+    if (!read || !read.active) continue;
+    const at = instant(read.dateTime);
+    for (const item of read.items) {
+      const seen = latest.get(item);
+      if (!seen || at >= seen.at) latest.set(item, { at, shared: read.shared });
+    }
+  }
+  return new Set([...latest].filter(([, v]) => v.shared).map(([k]) => k));
 }

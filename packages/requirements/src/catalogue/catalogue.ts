@@ -98,6 +98,11 @@ export const CATALOGUE: readonly RequirementInput[] = [
     rationale: 'SystmOne\'s enhanced data sharing model works this way; the "GP owns the data" rule is what practices signed up to.',
     acceptance: ['A&E with share-in still cannot see items the GP did not share out'],
     appliesWhen: [{ path: 'isa.consentModel.kind', equals: 'explicit-share', explain: 'the locality does not use the explicit share-in/share-out model' }],
+    // Checked against the running app (`provides`, from the assembled server), not only the configuration file.
+    needs: [
+      { path: 'provides.consentCapture.shareOut', equals: true, explain: 'the running app cannot record share-out consent (no consent capture: set consentCapture in the locality)' },
+      { path: 'provides.consentCapture.shareIn', equals: true, explain: 'the running app cannot record share-in or consent to view at the point of care' },
+    ],
   }),
   r({
     id: 'REQ-GOV-007', category: 'governance', priority: 'must', title: 'Practice activation',
@@ -112,6 +117,7 @@ export const CATALOGUE: readonly RequirementInput[] = [
     rationale: 'The Summary Care Record asks permission to view each time or for the length of the relationship.',
     acceptance: ['Consent to view is recorded with an expiry', 'After expiry the view is denied until asked again'],
     appliesWhen: [{ path: 'isa.consentModel.kind', equals: 'consent-to-view', explain: 'the locality does not ask consent to view' }],
+    needs: [{ path: 'provides.consentCapture.consentToView', equals: true, explain: 'the running app cannot record consent to view (no consent capture: set consentCapture in the locality)' }],
   }),
   r({
     id: 'REQ-GOV-009', category: 'governance', priority: 'must', title: 'National Data Opt-out only for indirect purposes',

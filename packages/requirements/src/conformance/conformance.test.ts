@@ -35,3 +35,25 @@ describe('conformance report [REQ-REQ-007]', () => {
     expect(md).toContain('- **REQ-GOV-001** (must) Information Sharing Agreement as code — the configuration has no Information Sharing Agreement');
   });
 });
+
+describe('conformance checks the running configuration [REQ-REQ-007]', () => {
+  const catalogue = loadCatalogue();
+  const bradford = { name: 'Bradford-style', isa: { consentModel: { kind: 'explicit-share' } }, organisations: [{ ods: 'B82001' }] };
+  const row = (config: unknown, id: string) => checkConformance(catalogue, config).rows.find((r) => r.id === id)!;
+
+  it('fails explicit share-in / share-out when the running app cannot record those consents, and passes when it can', () => {
+    expect(row(bradford, 'REQ-GOV-006')).toMatchObject({ status: 'gap', checked: true, because: [expect.stringContaining('cannot record share-out'), expect.stringContaining('cannot record share-in')] });
+    expect(row({ ...bradford, provides: { consentCapture: undefined } }, 'REQ-GOV-006').status).toBe('gap');
+    const running = { ...bradford, provides: { consentCapture: { shareIn: true, shareOut: true, itemShareOut: true, objection: true, consentToView: true, fhirConsent: true } } };
+    expect(row(running, 'REQ-GOV-006')).toMatchObject({ status: 'met', because: [] });
+    expect(checkConformance(catalogue, bradford).totals.mustGaps).toContain('REQ-GOV-006');
+    expect(checkConformance(catalogue, running).totals.mustGaps).not.toContain('REQ-GOV-006');
+  });
+
+  it('fails consent to view when it cannot be recorded', () => {
+    const ctv = { name: 'SCR-style', isa: { consentModel: { kind: 'consent-to-view' } }, organisations: [{ ods: 'B82001' }] };
+    expect(row(ctv, 'REQ-GOV-008').status).toBe('gap');
+    expect(row({ ...ctv, provides: { consentCapture: { consentToView: true } } }, 'REQ-GOV-008').status).toBe('met');
+    expect(conformanceToMarkdown(checkConformance(catalogue, ctv), 'SCR-style')).toMatch(/Of those met, \d+ are checked against the configuration/);
+  });
+});

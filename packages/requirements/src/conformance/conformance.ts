@@ -11,13 +11,15 @@ export interface ConformanceRow {
   status: ConformanceStatus;
   /** Why it is off or a gap, in plain English, from the conditions that did not hold. */
   because: string[];
+  /** Whether `met` rests on a check of the configuration (`needs`), or only on the requirement applying. */
+  checked: boolean;
   /** When test results are given: whether the requirement is also proved by passing tests. */
   tested?: 'passed' | 'failed' | 'missing';
 }
 
 export interface ConformanceReport {
   rows: ConformanceRow[];
-  totals: { met: number; off: number; gap: number; mustGaps: string[] };
+  totals: { met: number; off: number; gap: number; mustGaps: string[]; /** Met rows backed by a check. */ metChecked: number };
 }
 
 /** The value at a dot path of a plain configuration object. */
@@ -43,7 +45,11 @@ export function conditionHolds(config: unknown, condition: ConfigCondition): boo
   return false;
 }
 
-/** Checks a locality configuration against the requirements: which it meets, which it turns off, which gaps remain. */
+/**
+ * Checks a locality configuration against the requirements: which it meets, which it turns off, which gaps remain.
+ * Give the running configuration (e.g. architecture's `runningConfiguration(idcr)`: the locality with `provides`,
+ * what the assembled app actually offers) so that checks such as consent capture can fail when the app lacks them.
+ */
 export function checkConformance(requirements: readonly Requirement[], config: unknown, matrix?: TraceMatrix): ConformanceReport {
   const tested = new Map(matrix?.requirements.map((r) => [r.id, r.status]));
   const rows = requirements.map((req): ConformanceRow => {
@@ -56,6 +62,7 @@ export function checkConformance(requirements: readonly Requirement[], config: u
       priority: req.priority,
       status,
       because: (off.length > 0 ? off : gaps).map((c) => c.explain),
+      checked: req.needs.length > 0,
     };
     const t = tested.get(req.id);
     if (matrix) row.tested = t ?? 'missing';
@@ -64,7 +71,7 @@ export function checkConformance(requirements: readonly Requirement[], config: u
   const count = (s: ConformanceStatus) => rows.filter((r) => r.status === s).length;
   return {
     rows,
-    totals: { met: count('met'), off: count('off'), gap: count('gap'), mustGaps: rows.filter((r) => r.priority === 'must' && r.status === 'gap').map((r) => r.id) },
+    totals: { met: count('met'), off: count('off'), gap: count('gap'), mustGaps: rows.filter((r) => r.priority === 'must' && r.status === 'gap').map((r) => r.id), metChecked: rows.filter((r) => r.status === 'met' && r.checked).length },
   };
 }
 
@@ -84,6 +91,8 @@ export function conformanceToMarkdown(report: ConformanceReport, localityName: s
     `# Conformance of ${localityName}`,
     '',
     `${report.totals.met} met, ${report.totals.off} turned off by this configuration, ${report.totals.gap} gaps.`,
+    '',
+    `Of those met, ${report.totals.metChecked} are checked against the configuration (and, with \`provides\`, what the running app offers); the rest only apply to it.`,
     '',
     ...section('gap', 'Gaps to close'),
     ...section('off', 'Turned off by this configuration'),
