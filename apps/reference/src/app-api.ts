@@ -18,12 +18,6 @@ const FeedbackSchema = z.strictObject({
   comment: z.string().max(500).optional(),
 });
 
-const MpiDecisionSchema = z.strictObject({
-  personId: z.string().min(1).max(64),
-  candidatePersonId: z.string().min(1).max(64),
-  decision: z.enum(['linked', 'rejected']),
-});
-
 export interface AppApiDeps {
   locality: Locality;
   store: RecordStore;
@@ -157,18 +151,7 @@ export function appApi(deps: AppApiDeps): Router {
     }
   });
 
-  admin.post('/mpi/review', express.json({ limit: '4kb', verify: refuseNulInJson }), async (req, res, next) => {
-    try {
-      const parsed = MpiDecisionSchema.safeParse(req.body);
-      if (!parsed.success) return zodProblem(res, parsed.error);
-      const user = userOf(res) as AuthenticatedUser;
-      const link = await deps.store.decideLink({ ...parsed.data, decidedBy: user.id });
-      if (!link) return problem(res, 404, 'not-found', `no candidate link between ${parsed.data.personId} and ${parsed.data.candidatePersonId}`);
-      res.json(link);
-    } catch (error) {
-      next(error);
-    }
-  });
+  // POST /mpi/review (accept or reject a match), the merge preview and unmerge: admin/mpi.ts.
 
   admin.get('/channels', async (_req, res, next) => {
     try {
@@ -249,7 +232,8 @@ export async function benefits(deps: Pick<AppApiDeps, 'store' | 'db' | 'unitCost
     for (const row of page.items) {
       const event = row.event as { outcome?: string; user?: { roleId?: string; organisation?: string }; breakGlass?: unknown; personId?: string };
       if (!event.user || !event.personId) continue;
-      if ((event as { reasons?: string[] }).reasons?.some((r) => r.startsWith('privacy-review:') || r.startsWith('break-glass-revoked:') || r.startsWith('proxy-recorded:') || r.startsWith('proxy-revoked:'))) continue;
+      // An MPI decision (merge, unmerge) is an administrator's act, not a view of a record.
+      if ((event as { reasons?: string[] }).reasons?.some((r) => r.startsWith('mpi-decision:') || r.startsWith('privacy-review:') || r.startsWith('break-glass-revoked:') || r.startsWith('proxy-recorded:') || r.startsWith('proxy-revoked:'))) continue;
       report.views.total++;
       if (event.outcome === 'permit') report.views.permitted++;
       else report.views.denied++;

@@ -11,6 +11,7 @@ import { auditStoreFromRecordStore, citizenRecordsFromStore } from '@openidcr/ci
 import { createConsentModel } from '@openidcr/governance';
 import { resolveLocality, type ReferenceSettings } from './locality.js';
 import { appApi, migrateAppTables } from './app-api.js';
+import { mpiAdminRouter } from './admin/mpi.js';
 import { governanceAdminRouter } from './admin/break-glass.js';
 import { actingForOf, proxyRouter } from './citizen/proxy.js';
 import { seedOverMllp, type SeedSummary } from './seed.js';
@@ -72,6 +73,7 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
     next();
   });
   web.use(appApi({ locality, store, db, verifier, logger, unitCosts: locality.benefits.unitCosts, channelPorts }));
+  web.use(mpiAdminRouter({ locality, store, db, ingestor: idcr.ingestor, verifier }));
   web.use(governanceAdminRouter({ locality, store, verifier }));
   web.use(proxyRouter({ locality, store, db, verifier }));
   // The citizen services: the same bearer tokens; a citizen token's subject is their NHS number.

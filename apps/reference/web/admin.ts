@@ -1,4 +1,5 @@
 import { api, currentSession, el, renderHeader, renderSignIn, roleTitle, type Session } from './session.js';
+import { renderMpi } from './admin-mpi.js';
 import { renderPrivacyQueue, renderRollout } from './admin-governance.js';
 
 const APP = 'admin';
@@ -125,22 +126,7 @@ async function render(session: Session, tab: string): Promise<Node[]> {
     await run();
     return [el('h2', {}, 'Audit'), form, check, verify, results];
   }
-  if (tab === 'mpi') {
-    const page = await api<{ items: Array<{ personId: string; candidatePersonId: string; score: number; explanation: string[]; status: string }> }>(session, '/app/admin/mpi/review');
-    const rows = page.items.map((link) => {
-      const actions = el('span');
-      for (const decision of ['linked', 'rejected'] as const) {
-        const b = el('button', { type: 'button', class: decision === 'linked' ? 'primary' : 'secondary' }, decision === 'linked' ? 'Same person' : 'Different people');
-        b.addEventListener('click', async () => {
-          await api(session, '/app/admin/mpi/review', { method: 'POST', body: JSON.stringify({ personId: link.personId, candidatePersonId: link.candidatePersonId, decision }) });
-          actions.replaceChildren(decision === 'linked' ? 'Linked' : 'Rejected');
-        });
-        actions.append(b, ' ');
-      }
-      return [link.personId, link.candidatePersonId, link.score.toFixed(2), el('ul', {}, ...link.explanation.map((e) => el('li', {}, e))), actions];
-    });
-    return [el('h2', {}, 'Identity review queue'), el('p', { class: 'muted' }, 'Possible matches below the automatic link threshold. Nothing is linked without a decision here.'), table('Candidate links', ['Person', 'Possible match', 'Score', 'Why', 'Decision'], rows)];
-  }
+  if (tab === 'mpi') return renderMpi(session);
   if (tab === 'integration') {
     const [channels, letters] = await Promise.all([
       api<{ channels: Array<{ id: string; sender: string; profile: string; mllpPort?: number }>; recentMessages: Array<{ sender: string; controlId: string; messageType: string; outcome: string; receivedAt: string; warnings?: string[] }> }>(session, '/app/admin/channels'),

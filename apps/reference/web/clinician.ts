@@ -21,6 +21,7 @@ interface SearchBundle {
       birthDate?: string;
       identifier?: Array<{ system?: string; value?: string }>;
       address?: Array<{ postalCode?: string }>;
+      link?: Array<{ other?: { reference?: string }; type?: string }>;
       issue?: Issue[];
     };
   }>;
@@ -39,6 +40,24 @@ function withheld(bundle: SearchBundle): { summary: string[]; people: Array<{ id
     }
   }
   return { summary, people };
+}
+
+type FoundPatient = NonNullable<NonNullable<SearchBundle['entry']>[number]['resource']>;
+
+/**
+ * One row per person: Patient resources the server links as the same person (`seealso`, one per source and those
+ * merged in) are one person, shown by the first found that carries an NHS number.
+ */
+function onePerPerson(patients: FoundPatient[]): FoundPatient[] {
+  const seen = new Set<string>();
+  const people: FoundPatient[] = [];
+  for (const patient of patients) {
+    if (seen.has(patient.id)) continue;
+    const group = [patient, ...patients.filter((p) => p !== patient && (patient.link ?? []).some((l) => l.type === 'seealso' && l.other?.reference === `Patient/${p.id}`))];
+    for (const p of group) seen.add(p.id);
+    people.push(group.find((p) => p.identifier?.some((i) => i.system === 'https://fhir.nhs.uk/Id/nhs-number')) ?? patient);
+  }
+  return people;
 }
 
 function start(session: Session | undefined) {
@@ -156,7 +175,7 @@ async function showResults(session: Session, query: URLSearchParams) {
   results.replaceChildren(el('p', { 'aria-live': 'polite' }, 'Searching…'));
   try {
     const bundle = await api<SearchBundle>(session, `/fhir/Patient?${query}`);
-    const patients = (bundle.entry ?? []).map((e) => e.resource!).filter((r) => r?.resourceType === 'Patient');
+    const patients = onePerPerson((bundle.entry ?? []).map((e) => e.resource!).filter((r) => r?.resourceType === 'Patient'));
     const hidden = withheld(bundle);
     if (patients.length === 0 && hidden.people.length === 0) {
       results.replaceChildren(el('p', { class: 'panel', role: 'status' }, 'No patient found. Check the NHS number, or search by name and date of birth.'));

@@ -166,7 +166,9 @@ export function auditStoreFromRecordStore(store: RecordStore, options: StoreAdap
       const page = await store.readAudit({ patientKey: query.personId, userId: query.userId, from: query.from, to: query.to, limit: pageSize, cursor });
       for (const row of page.items) {
         const event = chained(row);
-        if (!matchesAuditQuery(event, query)) continue;
+        // The store selected the person's rows by key, following merges (rows written under a merged person's key
+        // name that person in the event), so the person is not checked again here.
+        if (!matchesAuditQuery(event, { ...query, personId: undefined })) continue;
         out.push(event);
         if (query.limit !== undefined && out.length >= query.limit) return out;
       }

@@ -326,18 +326,43 @@ export class Ingestor {
     return out;
   }
 
-  /** Undoes an A40 merge: what moved to the survivor moves back. */
+  /**
+   * Merges two people on a human decision (the MPI review queue): the same identity change as an ADT A40
+   * (`MasterPatientIndex.mergeChanges`), applied by the sink in one transaction with a message log row, so a
+   * decided merge and a message merge are one code path and the message log shows both.
+   */
+  async merge(survivorId: string, mergedId: string, reason: string): Promise<void> {
+    await this.applyIdentityDecision('MPI^MERGE', survivorId, mergedId, reason, this.mpi.mergeChanges(survivorId, mergedId, reason));
+  }
+
+  /** Undoes a merge (an A40, or a decided one): what moved to the survivor moves back. */
   async undoMerge(survivorId: string, mergedId: string, reason: string): Promise<void> {
-    const release = await this.lock.acquire([`person:${survivorId}`, `person:${mergedId}`]);
+    await this.applyIdentityDecision('MPI^UNMERGE', survivorId, mergedId, reason, this.mpi.unmergeChanges(survivorId, mergedId, reason));
+  }
+
+  private async applyIdentityDecision(messageType: 'MPI^MERGE' | 'MPI^UNMERGE', survivorId: string, mergedId: string, reason: string, identity: IdentityChange[]): Promise<void> {
+    // Merges take the same lock key as A40 messages, so a decision and a merge message never interleave.
+    const release = await this.lock.acquire(['merge', `person:${survivorId}`, `person:${mergedId}`]);
     try {
       const at = this.now().toISOString();
-      const controlId = `unmerge-${this.newId()}`;
+      const verb = messageType === 'MPI^MERGE' ? 'merge' : 'unmerge';
+      const controlId = `${verb}-${this.newId()}`;
       const result = await this.options.sink.applyBatch({
-        message: { sender: 'openidcr-mpi', controlId, contentHash: createHash('sha256').update(`${survivorId}|${mergedId}|${at}`).digest('hex'), messageType: 'MPI^UNMERGE', receivedAt: at, raw: `unmerge ${mergedId} from ${survivorId}: ${reason}`, ack: '', outcome: 'accepted', patientKey: mergedId },
+        message: {
+          sender: 'openidcr-mpi',
+          controlId,
+          contentHash: createHash('sha256').update(`${verb}|${survivorId}|${mergedId}|${at}`).digest('hex'),
+          messageType,
+          receivedAt: at,
+          raw: `${verb} ${mergedId} ${verb === 'merge' ? 'into' : 'from'} ${survivorId}: ${reason}`,
+          ack: '',
+          outcome: 'accepted',
+          patientKey: verb === 'merge' ? survivorId : mergedId,
+        },
         resources: [],
-        identity: this.mpi.unmergeChanges(survivorId, mergedId, reason),
+        identity,
       });
-      if (result.status !== 'applied') throw new Error('unmerge was not applied');
+      if (result.status !== 'applied') throw new Error(`${verb} was not applied`);
     } finally {
       release();
     }

@@ -324,7 +324,11 @@ export interface AuditQuery {
   cursor?: string | undefined;
 }
 
-/** Audit rows by patient, user and time, in seq order, one keyset page at a time. */
+/**
+ * Audit rows by patient, user and time, in seq order, one keyset page at a time. A patient's rows include those
+ * written under the keys of the people merged into them (the audit is append-only, so rows keep the key they were
+ * written with): after a merge the person's log shows one person, and after an unmerge each their own again.
+ */
 export async function readAudit(db: Queryable, query: AuditQuery = {}): Promise<Page<AuditRow>> {
   const limit = pageSize(query.limit, 500, 5000);
   const filters = [query.patientKey ?? null, query.userId ?? null, instant(query.from, 'from'), instant(query.to, 'to')];
@@ -337,7 +341,8 @@ export async function readAudit(db: Queryable, query: AuditQuery = {}): Promise<
   }
   const { rows } = await db.query<AuditDbRow>(
     `SELECT ${AUDIT_COLUMNS} FROM audit_log
-     WHERE ($1::text IS NULL OR patient_key = $1) AND ($2::text IS NULL OR user_id = $2)
+     WHERE ($1::text IS NULL OR patient_key = ANY(ARRAY(SELECT $1::text UNION ALL SELECT person_id FROM persons WHERE merged_into = $1::text)))
+       AND ($2::text IS NULL OR user_id = $2)
        AND ($3::timestamptz IS NULL OR recorded_at >= $3::timestamptz) AND ($4::timestamptz IS NULL OR recorded_at < $4::timestamptz)
        AND seq > $5
      ORDER BY seq LIMIT $6`,
