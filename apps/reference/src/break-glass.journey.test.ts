@@ -30,7 +30,7 @@ async function axe(page: Page, label: string) {
   expect(result, `axe violations on ${label}`).toEqual([]);
 }
 
-describe('break-glass review journey in Chromium [REQ-GOV-013, REQ-GOV-014]', () => {
+describe('break-glass review and roll-out journeys in Chromium [REQ-GOV-013, REQ-GOV-014]', () => {
   let app: ReferenceApp;
   let browser: Browser;
   let users: DemoUser[];
@@ -120,5 +120,18 @@ describe('break-glass review journey in Chromium [REQ-GOV-013, REQ-GOV-014]', ()
     await admin.close();
     const audit = (await app.store.readAudit({ userId: officer.id })).items.flatMap((r) => (r.event as { reasons?: string[] }).reasons ?? []);
     expect(audit).toContain('privacy-review:appropriate');
+  });
+
+  it('a GP outside the pilot group at a practice in staged roll-out is told why the record shows nothing, not "no patient found"', async () => {
+    const staged = app.locality.organisations.find((o) => o.kind === 'gp-practice' && o.stage !== 'live')!;
+    const outsider = users.filter((u) => u.role === 'gp' && u.organisation === staged.ods)[1]!;
+    const page = await signedIn('/', outsider);
+    await page.fill('#nhs', stranger.nhsNumber);
+    await page.click('button[type=submit]');
+    await page.waitForSelector(`text=${staged.name} is in staged roll-out of the shared care record`, { timeout: 30_000 });
+    expect(await page.locator('text=No patient found').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'rollout-not-in-stage.png'), fullPage: true });
+    await axe(page, 'outside the roll-out stage');
+    await page.close();
   });
 });
