@@ -56,13 +56,23 @@ describe('proxy access journey in the citizen portal, in Chromium [REQ-CIT-002]'
   it('an attorney signs in as themselves, chooses the person they act for, sees what that allows, and reads their record', async () => {
     const [proxy, subject] = users.filter((u) => u.role === 'citizen') as [DemoUser, DemoUser];
     const admin = users.find((u) => u.role === 'administrator')!;
-    const adminToken = ((await (await fetch(`${app.url}/dev/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ userId: admin.id }) })).json()) as { access_token: string }).access_token;
-    const recorded = await fetch(`${app.url}/app/admin/proxy-authorities`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ kind: 'lasting-power-of-attorney', proxyNhsNumber: proxy.nhsNumber, proxyName: proxy.name, subjectNhsNumber: subject.nhsNumber, evidence: 'Registered LPA (health and welfare) seen' }),
-    });
-    expect(recorded.status).toBe(201);
+    // Staff record the authority in admin, after checking the evidence.
+    const staff = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    await staff.goto(`${app.url}/admin`);
+    await staff.click(`button[data-user="${admin.id}"]`);
+    await staff.click('nav.tabs button[data-tab=proxy]');
+    await staff.waitForSelector('#proxy-kind', { timeout: 30_000 });
+    await staff.selectOption('#proxy-kind', 'lasting-power-of-attorney');
+    await staff.fill('#proxy-nhs', proxy.nhsNumber!);
+    await staff.fill('#proxy-name', proxy.name);
+    await staff.fill('#subject-nhs', subject.nhsNumber!);
+    await staff.fill('#proxy-evidence', 'Registered LPA (health and welfare) seen');
+    await staff.click('text=Record authority');
+    await staff.waitForSelector(`text=Recorded: ${proxy.name} may now act for`, { timeout: 30_000 });
+    await staff.waitForSelector('text=In force');
+    await staff.screenshot({ path: join(shots, 'proxy-admin-recorded.png'), fullPage: true });
+    await axe(staff, 'admin proxy access');
+    await staff.close();
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     await page.goto(`${app.url}/citizen`);

@@ -107,6 +107,10 @@ describe('proxy access (a carer or attorney acting for someone), through the app
     expect((await call('GET', '/citizen/me/record', proxy.id, { actingFor: subject.nhsNumber })).status).toBe(403);
     expect((await call('GET', '/app/citizen/acting-for', proxy.id)).body.people).toEqual([]);
     expect((await call('POST', '/app/admin/proxy-authorities/revoke', admin.id, { body: { subjectNhsNumber: subject.nhsNumber, authorityId, reason: 'again and again' } })).status).toBe(409);
+    const listed = await call('GET', `/app/admin/proxy-authorities?subject=${subject.nhsNumber}`, admin.id);
+    expect(listed.body.authorities).toEqual([expect.objectContaining({ id: authorityId, status: 'revoked', inForce: false, proxyName: proxy.name })]);
+    expect((await call('GET', '/app/admin/proxy-authorities?subject=123', admin.id)).body.issue?.[0]?.diagnostics).toBe('subject: not a valid NHS number');
+    expect((await call('GET', `/app/admin/proxy-authorities?subject=${subject.nhsNumber}`, proxy.id)).status).toBe(403);
   });
 
   it('a carer sees only what a carer may: the record, not the sharing choices or a download', async () => {

@@ -124,3 +124,92 @@ export async function renderRollout(session: Session): Promise<Node[]> {
     ),
   ];
 }
+
+interface AuthorityView {
+  id: string;
+  kind: string;
+  relationship: string;
+  proxyName: string;
+  proxyNhsNumber: string;
+  validFrom: string;
+  validTo?: string;
+  status: string;
+  inForce: boolean;
+  recordedBy: string;
+  evidence: string;
+}
+
+const PROXY_KIND_OPTIONS: Array<[string, string]> = [
+  ['parent', 'Parent or guardian'],
+  ['lasting-power-of-attorney', 'Lasting power of attorney (health and welfare)'],
+  ['court-appointed-deputy', 'Court-appointed deputy'],
+  ['carer', 'Carer'],
+];
+
+function field(id: string, label: string, input: HTMLElement): HTMLElement {
+  input.id = id;
+  input.setAttribute('name', id);
+  return el('div', {}, el('label', { for: id }, label), input);
+}
+
+/** Record who may act for whom (after checking the evidence), look up a person's authorities, and end one. */
+export async function renderProxyAccess(session: Session): Promise<Node[]> {
+  const kind = el('select', {});
+  for (const [value, text] of PROXY_KIND_OPTIONS) kind.append(el('option', { value }, text));
+  const proxyNhs = el('input', { inputmode: 'numeric', autocomplete: 'off', size: '14' });
+  const proxyName = el('input', { autocomplete: 'off' });
+  const subjectNhs = el('input', { inputmode: 'numeric', autocomplete: 'off', size: '14' });
+  const evidence = el('textarea', { rows: '2', cols: '40' });
+  const status = el('p', { role: 'status' });
+  const list = el('div', { 'aria-live': 'polite' });
+  const form = el(
+    'form',
+    { 'aria-labelledby': 'proxy-record-title' },
+    el('h3', { id: 'proxy-record-title' }, 'Record an authority to act for someone'),
+    field('proxy-kind', 'Kind of authority', kind),
+    field('proxy-nhs', 'NHS number of the person who will act (the proxy)', proxyNhs),
+    field('proxy-name', 'Their name', proxyName),
+    field('subject-nhs', 'NHS number of the person they act for', subjectNhs),
+    field('proxy-evidence', 'Evidence seen (kept in the audit)', evidence),
+    el('div', {}, el('button', { type: 'submit', class: 'primary' }, 'Record authority')),
+    status,
+  );
+  const show = async (nhs: string) => {
+    const view = await api<{ authorities: AuthorityView[] }>(session, `/app/admin/proxy-authorities?subject=${encodeURIComponent(nhs.replace(/\s/g, ''))}`);
+    const rows = view.authorities.map((a) => {
+      const end = el('button', { type: 'button', class: 'secondary' }, 'End this authority');
+      end.addEventListener('click', async () => {
+        try {
+          await api(session, '/app/admin/proxy-authorities/revoke', { method: 'POST', body: JSON.stringify({ subjectNhsNumber: nhs, authorityId: a.id, reason: 'Ended by staff in admin' }) });
+          await show(nhs);
+        } catch (error) {
+          status.className = 'error';
+          status.textContent = (error as Error).message;
+        }
+      });
+      return [`${a.proxyName} (NHS No. ${a.proxyNhsNumber})`, a.relationship, `${a.validFrom.slice(0, 10)}${a.validTo ? ` to ${a.validTo.slice(0, 10)}` : ''}`, a.inForce ? 'In force' : a.status === 'revoked' ? 'Ended' : 'Not in force', a.evidence, a.inForce ? end : ''];
+    });
+    list.replaceChildren(table(`Who may act for NHS No. ${nhs}`, ['Proxy', 'Authority', 'Dates', 'State', 'Evidence', ''], rows));
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await api(session, '/app/admin/proxy-authorities', {
+        method: 'POST',
+        body: JSON.stringify({ kind: kind.value, proxyNhsNumber: proxyNhs.value.replace(/\s/g, ''), proxyName: proxyName.value, subjectNhsNumber: subjectNhs.value.replace(/\s/g, ''), evidence: evidence.value }),
+      });
+      status.className = 'ok';
+      status.textContent = `Recorded: ${proxyName.value} may now act for NHS No. ${subjectNhs.value}.`;
+      await show(subjectNhs.value.replace(/\s/g, ''));
+    } catch (error) {
+      status.className = 'error';
+      status.textContent = (error as Error).message;
+    }
+  });
+  return [
+    el('h2', {}, 'Proxy access'),
+    el('p', { class: 'muted' }, 'A parent, carer, attorney or deputy signs in to the citizen portal as themselves and acts for the person only under an authority recorded here, after the evidence has been checked. Each change is kept in the audit; every access they make shows in the person\'s "who has looked at my record".'),
+    form,
+    list,
+  ];
+}

@@ -1,6 +1,6 @@
 import { api, currentSession, el, renderHeader, renderSignIn, roleTitle, type Session } from './session.js';
 import { renderMpi } from './admin-mpi.js';
-import { renderPrivacyQueue, renderRollout } from './admin-governance.js';
+import { renderPrivacyQueue, renderProxyAccess, renderRollout } from './admin-governance.js';
 
 const APP = 'admin';
 const main = document.querySelector('main')!;
@@ -12,6 +12,7 @@ const TABS: Array<[string, string]> = [
   ['audit', 'Audit'],
   ['privacy', 'Break-glass review'],
   ['rollout', 'Roll-out'],
+  ['proxy', 'Proxy access'],
   ['mpi', 'Identity review'],
   ['integration', 'Integration'],
   ['benefits', 'Benefits'],
@@ -63,6 +64,7 @@ interface DeadLetter { id: string; sender?: string; channel?: string; error: str
 async function render(session: Session, tab: string): Promise<Node[]> {
   if (tab === 'privacy') return renderPrivacyQueue(session, () => void show(session, tab));
   if (tab === 'rollout') return renderRollout(session);
+  if (tab === 'proxy') return renderProxyAccess(session);
   if (tab === 'isa') {
     const isa = await api<IsaView>(session, '/app/admin/isa');
     const frame = el('iframe', { title: isa.title, sandbox: '', style: 'width:100%;height:60vh;border:1px solid #d8dde0' });

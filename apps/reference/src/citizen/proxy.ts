@@ -146,6 +146,24 @@ export function proxyRouter(deps: ProxyDeps): Router {
     }
   });
 
+  /** The authorities recorded for one person (any state), for staff checking or ending them. */
+  staff.get('/proxy-authorities', async (req, res, next) => {
+    try {
+      const query = z.strictObject({ subject: NhsNumber }).safeParse(req.query);
+      if (!query.success) return zodProblem(res, query.error);
+      const subject = await deps.store.findPersonByNhsNumber(query.data.subject);
+      if (!subject) return problem(res, 404, 'not-found', 'subject: the shared record holds no one with this NHS number', 'subject');
+      const at = now().getTime();
+      const authorities = (await deps.store.everything(subject.mergedInto ?? subject.personId))
+        .map((r) => proxyAuthorityFromRelatedPerson(r))
+        .filter((a): a is ProxyAuthority => a !== undefined)
+        .map((a) => ({ ...a, relationship: PROXY_KIND_TEXT[a.kind], inForce: a.status === 'active' && Date.parse(a.validFrom) <= at && (a.validTo === undefined || at < Date.parse(a.validTo)) }));
+      res.json({ subject: { nhsNumber: query.data.subject, personId: subject.mergedInto ?? subject.personId }, authorities });
+    } catch (error) {
+      next(error);
+    }
+  });
+
   staff.post('/proxy-authorities/revoke', express.json({ limit: '8kb', verify: refuseNulInJson }), async (req, res, next) => {
     try {
       const parsed = RevokeSchema.safeParse(req.body);
