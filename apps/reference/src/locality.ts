@@ -17,6 +17,8 @@ export interface ReferenceSettings {
    * the wards now. Default for the app: the day it is first started; absent: the generator's fixed date (tests).
    */
   syntheticDate?: string | undefined;
+  /** The consent model of the synthetic locality (`IDCR_CONSENT_MODEL`); default: the example ISA's (implied opt-out). */
+  consentModel?: 'implied-opt-out' | 'explicit-share' | 'consent-to-view' | undefined;
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ReferenceSettings {
@@ -34,7 +36,15 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Reference
     httpPort: int('PORT', 8080, 0, 65_535),
     storageUrl: env.DATABASE_URL || 'pglite:./data/idcr',
     syntheticDate: syntheticDateOf(env.IDCR_SYNTHETIC_DATE),
+    consentModel: consentModelOf(env.IDCR_CONSENT_MODEL),
   };
+}
+
+const CONSENT_MODELS = ['implied-opt-out', 'explicit-share', 'consent-to-view'] as const;
+function consentModelOf(raw: string | undefined): ReferenceSettings['consentModel'] {
+  if (raw === undefined || raw === '') return undefined;
+  if (!(CONSENT_MODELS as readonly string[]).includes(raw)) throw new Error(`IDCR_CONSENT_MODEL: expected one of ${CONSENT_MODELS.join(', ')}, found ${JSON.stringify(raw)}`);
+  return raw as ReferenceSettings['consentModel'];
 }
 
 function syntheticDateOf(raw: string | undefined): string {
@@ -94,10 +104,14 @@ export function syntheticLocalityInput(settings: ReferenceSettings): { input: Lo
     // Port 0 asks the OS for a free port per channel (tests); otherwise channels take consecutive ports.
     mllpPort: settings.mllpBasePort === 0 ? 0 : settings.mllpBasePort + i,
   }));
+  const consentModel = settings.consentModel ? { kind: settings.consentModel } : undefined;
   const input = {
     name: synthetic.name,
     organisations,
-    isa,
+    isa: consentModel ? { ...isa, consentModel } : isa,
+    ...(consentModel ? { consentModel } : {}),
+    // Consent capture: share-in / share-out, objections and consent to view recorded through the FHIR API.
+    consentCapture: { consentToViewMinutes: 240 },
     auth: { mode: 'dev' as const, users: [...staff, ...citizens] },
     channels,
     ...(rollout ? { rollout } : {}),

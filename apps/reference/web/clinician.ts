@@ -3,6 +3,7 @@ import '@openidcr/viewer/define/idcr-virtual-ward';
 import { formatNhsNumber, nhsNumberProblem, normaliseNhsNumber } from '@openidcr/model';
 import { formatClinicalDate } from '@openidcr/viewer';
 import { api, currentSession, el, renderHeader, renderSignIn, roleTitle, type Session } from './session.js';
+import { consentToViewPanel, needsConsentToView } from './consent-to-view.js';
 
 const APP = 'clinician';
 const main = document.querySelector('main')!;
@@ -186,6 +187,7 @@ async function showResults(session: Session, query: URLSearchParams) {
       for (const line of hidden.summary) panel.append(el('p', {}, line));
       for (const person of hidden.people) {
         panel.append(el('p', {}, person.reason));
+        if (needsConsentToView(person.reason)) panel.append(consentToViewPanel(session, person.id, () => void showResults(session, query)));
         if (person.breakGlass) {
           const button = el('button', { type: 'button', class: 'secondary', 'data-break-glass': person.id }, 'Open the record to ask for emergency access');
           button.addEventListener('click', () => openRecord(session, person.id));
