@@ -12,6 +12,7 @@ import { createConsentModel } from '@openidcr/governance';
 import { resolveLocality, type ReferenceSettings } from './locality.js';
 import { appApi, migrateAppTables } from './app-api.js';
 import { mpiAdminRouter } from './admin/mpi.js';
+import { dataQualityRouter, scorecards, sourcesInTrialOf, type ChannelScorecard } from './admin/data-quality.js';
 import { governanceAdminRouter } from './admin/break-glass.js';
 import { actingForOf, proxyRouter } from './citizen/proxy.js';
 import { seedOverMllp, type SeedSummary } from './seed.js';
@@ -48,7 +49,16 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
   await migrateAppTables(db);
   if (locality.topology.kind === 'pooled') await loadLocalityOrganisations(store, locality);
 
-  const idcr = await createIdcr(locality, { store, logger, software: { name: 'OpenIDCR reference app', version: '0.1.0' } });
+  // Data-quality gate: until the first scorecard, every gated channel counts as in trial (nothing unvetted shows).
+  let sourcesInTrial: ReadonlySet<string> = sourcesInTrialOf(locality.channels.map((c) => ({ organisation: c.organisation, state: c.qualityGate ? 'trial' : 'live' })));
+  const scored = (cards: ChannelScorecard[]) => {
+    sourcesInTrial = sourcesInTrialOf(cards.map((c) => ({ organisation: c.organisation, state: c.gate.state })));
+  };
+  const gated = locality.channels.some((c) => c.qualityGate);
+  const rescore = async () => {
+    if (gated) scored(await scorecards({ locality, db }));
+  };
+  const idcr = await createIdcr(locality, { store, logger, software: { name: 'OpenIDCR reference app', version: '0.1.0' }, sourcesInTrial: () => sourcesInTrial });
   const auth = locality.auth;
   const verifier = createTokenVerifier({
     issuer: auth.issuer,
@@ -74,6 +84,7 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
   });
   web.use(appApi({ locality, store, db, verifier, logger, unitCosts: locality.benefits.unitCosts, channelPorts }));
   web.use(mpiAdminRouter({ locality, store, db, ingestor: idcr.ingestor, verifier }));
+  web.use(dataQualityRouter({ locality, db, verifier, onScored: scored }));
   web.use(governanceAdminRouter({ locality, store, verifier }));
   web.use(proxyRouter({ locality, store, db, verifier }));
   // The citizen services: the same bearer tokens; a citizen token's subject is their NHS number.
@@ -137,6 +148,10 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
     }
   }
 
+  // The gate is re-scored every minute (and whenever an administrator opens the scorecard), and once seeding ends.
+  const rescoring = gated ? setInterval(() => void rescore().catch((error: unknown) => logger.warn({ err: error }, 'data-quality scoring failed')), 60_000) : undefined;
+  rescoring?.unref();
+  void seeded.then(() => rescore()).catch((error: unknown) => logger.warn({ err: error }, 'data-quality scoring failed'));
   printWelcome(url, locality, mllpPorts);
   return {
     idcr,
@@ -146,6 +161,7 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
     mllpPorts,
     seeded,
     async close() {
+      if (rescoring) clearInterval(rescoring);
       await seeded.catch(() => undefined);
       await idcr.close();
     },

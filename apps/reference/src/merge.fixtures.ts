@@ -1,22 +1,15 @@
 import { MllpClient } from '@openidcr/integration';
 import { generateLocality, generatePatient } from '@openidcr/synthetic';
 import type { ReferenceApp } from './app.js';
+import { practiceOf } from './test-support.js';
+
+export { practiceOf };
 
 export interface DemoUser {
   id: string;
   role: string;
   organisation?: string;
   nhsNumber?: string;
-}
-
-/** The ODS code of a synthetic patient's registered practice. */
-export function practiceOf(patient: { generalPractitioner?: Array<{ reference?: string; identifier?: { value?: string } }> }): string | undefined {
-  for (const gp of patient.generalPractitioner ?? []) {
-    if (gp.identifier?.value) return gp.identifier.value;
-    const match = /^Organization\/org-([A-Z0-9]{3,6})$/.exec(gp.reference ?? '');
-    if (match) return match[1];
-  }
-  return undefined;
 }
 
 export const tokenFor = async (app: ReferenceApp, userId: string): Promise<string> => {

@@ -1,5 +1,6 @@
 import { api, currentSession, el, renderHeader, renderSignIn, roleTitle, type Session } from './session.js';
 import { renderMpi } from './admin-mpi.js';
+import { renderDataQuality } from './admin-quality.js';
 import { renderPrivacyQueue, renderProxyAccess, renderRollout } from './admin-governance.js';
 
 const APP = 'admin';
@@ -15,6 +16,7 @@ const TABS: Array<[string, string]> = [
   ['proxy', 'Proxy access'],
   ['mpi', 'Identity review'],
   ['integration', 'Integration'],
+  ['data-quality', 'Data quality'],
   ['benefits', 'Benefits'],
 ];
 
@@ -129,6 +131,7 @@ async function render(session: Session, tab: string): Promise<Node[]> {
     return [el('h2', {}, 'Audit'), form, check, verify, results];
   }
   if (tab === 'mpi') return renderMpi(session);
+  if (tab === 'data-quality') return renderDataQuality(session);
   if (tab === 'integration') {
     const [channels, letters] = await Promise.all([
       api<{ channels: Array<{ id: string; sender: string; profile: string; mllpPort?: number }>; recentMessages: Array<{ sender: string; controlId: string; messageType: string; outcome: string; receivedAt: string; warnings?: string[] }> }>(session, '/app/admin/channels'),

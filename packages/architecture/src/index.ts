@@ -31,6 +31,8 @@ export type {
   UnitCosts,
 } from './locality/locality.js';
 export { loadLocalityConfig, CONFIG_FILE_NAMES } from './locality/load.js';
+export { QualityGateSchema, evaluateQualityGate } from './locality/quality-gate.js';
+export type { QualityGate, QualityGateInput, QualityMeasures, GateCheck, GateStatus } from './locality/quality-gate.js';
 export { RolloutSchema, RolloutGroupSchema, ROLLOUT_GROUP_STAGES, rolloutAccess, rolloutSummary } from './locality/rollout.js';
 export type { Rollout, RolloutGroup, RolloutAccess } from './locality/rollout.js';
 export { createTokenVerifier, authenticate, userOf, remoteKeySet } from './auth/tokens.js';

@@ -174,7 +174,7 @@ export function mpiAdminRouter(deps: MpiAdminDeps): Router {
   });
   const json = express.json({ limit: '8kb', verify: refuseNulInJson });
 
-  admin.get('/mpi/preview', async (req, res, next) => {
+  admin.get('/preview', async (req, res, next) => {
     try {
       const parsed = PreviewSchema.safeParse(req.query);
       if (!parsed.success) return zodProblem(res, parsed.error);
@@ -186,7 +186,7 @@ export function mpiAdminRouter(deps: MpiAdminDeps): Router {
     }
   });
 
-  admin.post('/mpi/review', json, async (req, res, next) => {
+  admin.post('/review', json, async (req, res, next) => {
     try {
       const parsed = DecisionSchema.safeParse(req.body);
       if (!parsed.success) return zodProblem(res, parsed.error);
@@ -215,7 +215,7 @@ export function mpiAdminRouter(deps: MpiAdminDeps): Router {
     }
   });
 
-  admin.get('/mpi/merges', async (_req, res, next) => {
+  admin.get('/merges', async (_req, res, next) => {
     try {
       const { rows } = await deps.db.query<{ survivor_id: string; merged_id: string; merged_at: Date | string; reason: string }>(
         'SELECT survivor_id, merged_id, merged_at, reason FROM merges WHERE unmerged_at IS NULL ORDER BY merged_at DESC LIMIT 200',
@@ -237,7 +237,7 @@ export function mpiAdminRouter(deps: MpiAdminDeps): Router {
     }
   });
 
-  admin.post('/mpi/unmerge', json, async (req, res, next) => {
+  admin.post('/unmerge', json, async (req, res, next) => {
     try {
       const parsed = UnmergeSchema.safeParse(req.body);
       if (!parsed.success) return zodProblem(res, parsed.error);
@@ -254,6 +254,7 @@ export function mpiAdminRouter(deps: MpiAdminDeps): Router {
   });
 
   const router = express.Router();
-  router.use('/app/admin', admin);
+  // Mounted on its own path, so its role check never stands in front of other admin routes.
+  router.use('/app/admin/mpi', admin);
   return router;
 }

@@ -49,6 +49,8 @@ export interface FhirRouterDeps {
   grants?: BreakGlassGrants | undefined;
   /** Staged roll-out (see `rolloutAccess`): users outside their organisation's stage are refused every data route. */
   rollout?: ((user: AuthenticatedUser) => RolloutAccess) | undefined;
+  /** Source organisations whose feed is in its data-quality trial: their items are withheld (see `PolicyPointDeps`). */
+  sourcesInTrial?: (() => ReadonlySet<string>) | undefined;
   /** The privacy officers' review queue (default: the store's `privacy_alerts`). */
   alerts?: AlertSink | undefined;
   onAlert?: ((alert: PolicyAlert) => void) | undefined;
@@ -125,6 +127,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   const pep = new PolicyPoint({ policy: deps.policy, governance, audit, grants: deps.grants ?? (deps.store ? storeGrants(deps.store) : inMemoryGrants()),
     alerts: deps.alerts ?? (deps.store ? storeAlerts(deps.store) : undefined),
     rollout: deps.rollout,
+    sourcesInTrial: deps.sourcesInTrial,
     clock,
     logger: deps.logger,
     onAlert: deps.onAlert,

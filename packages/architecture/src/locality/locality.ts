@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QualityGateSchema } from './quality-gate.js';
 import { PurposeOfUse, type PurposeOfUseCode } from '@openidcr/model';
 import { ShippedProfiles, isShippedProfileId } from '@openidcr/integration';
 import {
@@ -105,6 +106,8 @@ export const ChannelSchema = z.object({
   profile: z.string().min(1),
   /** MLLP listener port; absent for feeds that only arrive by `POST /integration/hl7`. */
   mllpPort: port.optional(),
+  /** A data-quality gate: the channel stays in trial (its data stored, not shown) until its scorecard passes. */
+  qualityGate: QualityGateSchema.optional(),
 });
 export type Channel = z.output<typeof ChannelSchema>;
 

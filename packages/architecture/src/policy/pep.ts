@@ -13,6 +13,8 @@ import {
   isConsentToViewFhir,
   isItemConsentFhir,
   sharedOutItems,
+  sourceOrganisationOf,
+  WITHHELD_REASONS,
   filterRecord,
   type BreakGlassGrant,
   type ConsentRecord,
@@ -130,6 +132,11 @@ export interface PolicyPointDeps {
   rollout?: ((user: AuthenticatedUser) => RolloutAccess) | undefined;
   /** The privacy officers' review queue (default: alerts are only logged). */
   alerts?: AlertSink | undefined;
+  /**
+   * Source organisations (ODS) whose feed is still in its data-quality trial: their items are stored but withheld
+   * from every view, counted under `source-in-trial` (default: none).
+   */
+  sourcesInTrial?: (() => ReadonlySet<string>) | undefined;
   clock: () => Date;
   logger: Logger;
   onAlert?: ((alert: PolicyAlert) => void) | undefined;
@@ -300,6 +307,16 @@ export class PolicyPoint {
   }
 
   filter<T extends ResourceLike>(resources: readonly T[], decision: Decision): FilteredRecord<T> {
+    const trial = this.#deps.sourcesInTrial?.();
+    const result = this.#filterByDecision(resources, decision);
+    if (!trial || trial.size === 0) return result;
+    const kept = result.kept.filter((r) => !trial.has(sourceOrganisationOf(r as Parameters<typeof sourceOrganisationOf>[0]) ?? ''));
+    const held = result.kept.length - kept.length;
+    if (held === 0) return result;
+    return { kept, withheld: [...result.withheld, { reason: 'source-in-trial', count: held, text: WITHHELD_REASONS['source-in-trial'] }], withheldTotal: result.withheldTotal + held };
+  }
+
+  #filterByDecision<T extends ResourceLike>(resources: readonly T[], decision: Decision): FilteredRecord<T> {
     const shared = decision.redaction?.requireShareOutFlag ? this.#sharedOut.get(decision) : undefined;
     if (!shared) return filterRecord(resources, decision);
     // An item its source shared out on its own carries the share-out flag for this decision (the stored item is unchanged).

@@ -44,6 +44,11 @@ export interface IdcrOptions {
    * locality the same key, so a demo token works whichever process answers.
    */
   devIssuerKey?: DevIssuerKey | undefined;
+  /**
+   * Source organisations (ODS) whose feed is in its data-quality trial (channels with a `qualityGate` not yet
+   * passing): the policy point withholds their items. Asked on every view, so keep it cheap (a cached set).
+   */
+  sourcesInTrial?: (() => ReadonlySet<string>) | undefined;
 }
 
 /** The MLLP listeners of the locality's channels, drained on shutdown. */
@@ -213,6 +218,7 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
       clock: options.clock,
       onAlert: options.onAlert,
       rollout: (user) => rolloutAccess(locality, user),
+      sourcesInTrial: options.sourcesInTrial,
       publicUrl: locality.publicUrl,
       hygiene: false,
       software: options.software,

@@ -14,6 +14,7 @@ export const WITHHELD_REASONS = {
   'not-shared-out': 'Not marked for sharing by the professional who recorded it.',
   sensitive: 'Sensitive information, shown only to the organisation that recorded it.',
   confidentiality: 'Restricted information, shown only to the organisation that recorded it.',
+  'source-in-trial': 'From a new feed still in its data-quality trial: stored, not yet shown to clinicians.',
 } as const;
 export type WithheldReason = keyof typeof WITHHELD_REASONS;
 const REASON_LIST = Object.keys(WITHHELD_REASONS) as WithheldReason[];
