@@ -109,6 +109,12 @@ describe('merge journey in Chromium [REQ-INT-006]', { timeout: 300_000 }, () => 
     await again.click('text=Confirm: unmerge');
     await again.waitForSelector('text=Unmerged: they are two people again.', { timeout: 30_000 });
     await again.screenshot({ path: join(shots, 'merge-3-unmerged.png'), fullPage: true });
+    // The data-quality scorecards of the same sources, read by the same administrator.
+    await again.click('nav.tabs button[data-tab=data-quality]');
+    await again.waitForSelector('text=Data quality by source', { timeout: 30_000 });
+    await again.waitForSelector('[data-gate]', { timeout: 30_000 });
+    await again.screenshot({ path: join(shots, 'data-quality-scorecards.png'), fullPage: true });
+    await axe(again, 'data quality');
     await again.close();
     expect(await everything()).not.toContain('JRN0001');
   });
