@@ -484,6 +484,28 @@ export function describeRecordStoreContract(engine: string, open: () => Promise<
       );
     });
 
+    it('writes a batch for a person merged away to the survivor, and reads the audit of people merged in [REQ-INT-006]', async () => {
+      const id = ids();
+      const survivor = id('survivor');
+      const merged = id('merged');
+      const person = (personId: string) => ({ kind: 'upsert-person' as const, person: { personId, demographics: {}, status: 'confirmed' as const } });
+      await store.applyBatch(batch(id('PAS'), [], { identity: [person(survivor), person(merged)] }));
+      const hash = (link: { seq: number }) => `h${link.seq}`.padEnd(64, '0');
+      await store.appendAudit({ event: { before: 'merge' }, patientKey: merged, userId: id('u') }, hash);
+      await store.applyBatch(batch(id('PAS'), [], { identity: [{ kind: 'merge', survivorId: survivor, mergedId: merged, reason: 'A40' }] }));
+      // A message resolved to the merged person before the merge committed: its rows land with the survivor.
+      await store.applyBatch({
+        ...batch(id('LAB'), [{ patientKey: merged, resource: observation(id('o-late'), '2024-04-01') }]),
+        relationships: [{ patientKey: merged, id: id('rel-late'), userId: '*', organisation: 'X9A', kind: 'encounter', source: 'ADT', startedAt: '2024-04-01T00:00:00.000Z' }],
+      });
+      expect((await store.read('Observation', id('o-late')))?.patientKey).toBe(survivor);
+      expect((await store.findRelationships({ patientKey: survivor })).map((r) => r.id)).toContain(id('rel-late'));
+      expect((await store.readAudit({ patientKey: survivor })).items.map((row) => row.event)).toContainEqual({ before: 'merge' });
+      await store.applyBatch(batch(id('PAS'), [], { identity: [{ kind: 'unmerge', survivorId: survivor, mergedId: merged, reason: 'wrong' }] }));
+      expect((await store.readAudit({ patientKey: survivor })).items).toHaveLength(0);
+      expect((await store.readAudit({ patientKey: merged })).items.map((row) => row.event)).toEqual([{ before: 'merge' }]);
+    });
+
     it('keeps dead letters, counting repeated attempts, and marks them replayed [REQ-INT-003]', async () => {
       const id = ids();
       const sender = id('LAB');

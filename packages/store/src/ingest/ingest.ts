@@ -52,6 +52,18 @@ function isTransientConflict(error: unknown): boolean {
   return code === '23505' || code === '40P01' || code === '40001';
 }
 
+/**
+ * The survivor of each of the batch's patient keys that is merged away. A message resolved to a person just before
+ * a merge of that person committed (the merge locks the person rows; the resolution does not) would otherwise write
+ * rows under a key that has been merged away, where no view looks: they go to the survivor instead.
+ */
+async function survivorsOf(tx: Queryable, batch: IngestBatch): Promise<Map<string, string>> {
+  const keys = [...new Set([...batch.resources.map((r) => r.patientKey), ...(batch.relationships ?? []).map((r) => r.patientKey)].filter((k): k is string => !!k))];
+  if (keys.length === 0) return new Map();
+  const { rows } = await tx.query<{ person_id: string; merged_into: string }>('SELECT person_id, merged_into FROM persons WHERE person_id = ANY($1::text[]) AND merged_into IS NOT NULL', [keys]);
+  return new Map(rows.map((row) => [row.person_id, row.merged_into]));
+}
+
 async function applyOnce(db: Db, batch: IngestBatch, hooks: ApplyHooks): Promise<ApplyResult> {
   const { message } = batch;
   const now = new Date().toISOString();
@@ -78,8 +90,11 @@ async function applyOnce(db: Db, batch: IngestBatch, hooks: ApplyHooks): Promise
       return { status: 'duplicate', ack: stored.ack, outcome: stored.outcome };
     }
     for (const change of batch.identity) await applyIdentityChange(tx, change, now);
-    const outcome = await writeResources(tx, batch.resources, now);
-    for (const link of batch.relationships ?? []) {
+    const survivors = await survivorsOf(tx, batch);
+    const resources = survivors.size === 0 ? batch.resources : batch.resources.map((r) => (r.patientKey && survivors.has(r.patientKey) ? { ...r, patientKey: survivors.get(r.patientKey)! } : r));
+    const outcome = await writeResources(tx, resources, now);
+    for (const found of batch.relationships ?? []) {
+      const link = survivors.has(found.patientKey) ? { ...found, patientKey: survivors.get(found.patientKey)! } : found;
       // A relationship read from a resource that was too old to store is too old too (a late A01 after the A03).
       if (link.from && outcome.stale.has(`${link.from.resourceType}/${link.from.id}`)) continue;
       await putRelationship(tx, link);
