@@ -2,16 +2,28 @@ import { consentFromFhir, latestConsent, OdsCodeSchema, type ConsentModel, type 
 import { CodeSystems, NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM, type Consent } from '@openidcr/model';
 import { z } from 'zod';
 
+/** What a choice is about: the whole record (an objection or not), or one organisation sharing out / looking in. */
+export const CHOICE_SUBJECTS = ['record', 'share-out', 'share-in'] as const;
+export type ChoiceSubject = (typeof CHOICE_SUBJECTS)[number];
+const ACTION_CODE: Record<ChoiceSubject, string | undefined> = { record: undefined, 'share-out': 'disclose', 'share-in': 'access' };
+
 /** The choices a person makes about sharing, in the words they see. */
 export const SHARING_DECISIONS = ['opt-out', 'opt-in'] as const;
 export type SharingDecision = (typeof SHARING_DECISIONS)[number];
 
 /** `PUT /citizen/me/preferences` body: one choice, about the whole record or about one organisation's information. */
-export const PreferenceChangeSchema = z.strictObject({
-  decision: z.enum(SHARING_DECISIONS),
-  /** An ODS code of a party to the agreement: the choice is about that organisation sharing what it holds. */
-  organisation: OdsCodeSchema.optional(),
-});
+export const PreferenceChangeSchema = z
+  .strictObject({
+    decision: z.enum(SHARING_DECISIONS),
+    /** An ODS code of a party to the agreement: the choice is about that organisation sharing what it holds. */
+    organisation: OdsCodeSchema.optional(),
+    /**
+     * What the choice is about (explicit consent model): `record` (default) taking part at all; `share-out` that
+     * `organisation` may share what it holds; `share-in` that `organisation` may look at what others share.
+     */
+    about: z.enum(CHOICE_SUBJECTS).optional(),
+  })
+  .refine((c) => c.about === undefined || c.about === 'record' || c.organisation !== undefined, { path: ['organisation'], error: 'choose the organisation a share-out or share-in choice is about' });
 export type PreferenceChange = z.output<typeof PreferenceChangeSchema>;
 
 /** Identifier system of the receipt reference numbers (also `Consent.identifier`). */
@@ -76,7 +88,11 @@ export function consentForChoice(input: {
     ...(madeBy.kind === 'contact-centre'
       ? { verification: [{ verified: true, verifiedWith: { display: madeBy.callerName }, verificationDate: at }] }
       : {}),
-    provision: { type: change.decision === 'opt-out' ? 'deny' : 'permit', period: { start: at } },
+    provision: {
+      type: change.decision === 'opt-out' ? 'deny' : 'permit',
+      period: { start: at },
+      ...(ACTION_CODE[change.about ?? 'record'] ? { action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: ACTION_CODE[change.about ?? 'record'] }] }] } : {}),
+    },
   } as Consent;
 }
 
@@ -85,6 +101,8 @@ export interface PreferenceHistoryItem {
   reference: string | undefined;
   decision: SharingDecision;
   organisation?: { ods: string; name: string } | undefined;
+  /** What the choice was about (explicit model): the whole record, or an organisation sharing out / looking in. */
+  about?: ChoiceSubject | undefined;
   recordedAt: string;
   /** `You`, `Jane Smith (parent or guardian)`, `Contact centre: A. Clerk (Northshire Council)`. */
   recordedBy: string;
@@ -97,6 +115,10 @@ export interface PreferencesView {
   sharing: 'shared' | 'not-shared';
   /** Organisations whose information the person has asked not to be shared, now. */
   objectsTo: Array<{ ods: string; name: string }>;
+  /** Explicit model: organisations the person has agreed may share out what they hold, now. */
+  sharesOut?: Array<{ ods: string; name: string }> | undefined;
+  /** Explicit model: organisations the person has agreed may look at what others share, now. */
+  sharesIn?: Array<{ ods: string; name: string }> | undefined;
   /** Organisations a choice can name (the parties to the agreement). */
   organisations: Array<{ ods: string; name: string }>;
   howToObject: string;
@@ -138,12 +160,13 @@ export function preferencesView(input: { personId: string; nhsNumber: string; co
   const organisations = isa.parties.map((p) => ({ ods: p.ods, name: p.name }));
   const nameOf = (ods: string) => organisations.find((o) => o.ods === ods)?.name ?? ods;
   const history = read
-    .filter((c) => c.record.action === 'share')
+    .filter((c) => c.record.action === 'share' || c.record.action === 'disclose' || c.record.action === 'access')
     .sort((a, b) => Date.parse(b.record.dateTime) - Date.parse(a.record.dateTime))
     .map((c) => ({
       reference: (c.fhir.identifier as Array<{ system?: string; value?: string }> | undefined)?.find((i) => i.system === RECEIPT_SYSTEM)?.value,
       decision: c.record.decision === 'deny' ? ('opt-out' as const) : ('opt-in' as const),
       ...(c.record.organisation ? { organisation: { ods: c.record.organisation, name: nameOf(c.record.organisation) } } : {}),
+      about: c.record.action === 'disclose' ? ('share-out' as const) : c.record.action === 'access' ? ('share-in' as const) : ('record' as const),
       recordedAt: c.record.dateTime,
       recordedBy: recordedByText(c.fhir, input.nhsNumber),
     }));
@@ -151,6 +174,8 @@ export function preferencesView(input: { personId: string; nhsNumber: string; co
     consentModel: { kind: consentModel.kind, description: consentModel.description },
     sharing: latest(undefined)?.decision === 'deny' ? 'not-shared' : 'shared',
     objectsTo: organisations.filter((o) => latest(o.ods)?.decision === 'deny'),
+    sharesOut: organisations.filter((o) => latestConsent(records, personId, 'disclose', o.ods, purpose, at)?.decision === 'permit'),
+    sharesIn: organisations.filter((o) => latestConsent(records, personId, 'access', o.ods, purpose, at)?.decision === 'permit'),
     organisations,
     howToObject: isa.optOut.howToObject,
     contact: isa.optOut.contact,
@@ -172,8 +197,17 @@ export interface ConsentReceipt {
 
 export function receiptFor(consent: Consent, change: PreferenceChange, isa: Isa, personNhs: string): ConsentReceipt {
   const organisation = change.organisation ? { ods: change.organisation, name: isa.parties.find((p) => p.ods === change.organisation)?.name ?? change.organisation } : undefined;
+  const about = change.about ?? 'record';
   const effect =
-    change.decision === 'opt-out'
+    about === 'share-out' && organisation
+      ? change.decision === 'opt-in'
+        ? `From now on, ${organisation.name} may share the information it holds about you with the other organisations caring for you (each of them also needs your agreement to look).`
+        : `From now on, ${organisation.name} will not share the information it holds about you.`
+      : about === 'share-in' && organisation
+        ? change.decision === 'opt-in'
+          ? `From now on, professionals at ${organisation.name} may look at the information other organisations share about you.`
+          : `From now on, professionals at ${organisation.name} will not see what other organisations share about you, except in an emergency.`
+        : change.decision === 'opt-out'
       ? organisation
         ? `From now on, ${organisation.name} will not share your record with other organisations, except in an emergency or to keep someone safe. Every such access is checked.`
         : 'From now on, your record will not be shared with professionals outside the organisation that recorded it, except in an emergency or to keep someone safe. Every such access is checked.'

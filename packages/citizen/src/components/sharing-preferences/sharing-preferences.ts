@@ -28,6 +28,7 @@ export class IdcrSharingPreferences extends LitElement {
     errorMessage: { type: String, attribute: 'error-message' },
     _decision: { state: true },
     _organisation: { state: true },
+    _about: { state: true },
     _problem: { state: true },
   };
 
@@ -40,12 +41,14 @@ export class IdcrSharingPreferences extends LitElement {
   declare errorMessage: string | undefined;
   declare _decision: SharingDecision | undefined;
   declare _organisation: string;
+  declare _about: 'record' | 'share-out' | 'share-in';
   declare _problem: string | undefined;
 
   constructor() {
     super();
     this.status = 'ready';
     this._organisation = '';
+    this._about = 'record';
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -59,8 +62,13 @@ export class IdcrSharingPreferences extends LitElement {
       void this.updateComplete.then(() => (this.renderRoot.querySelector('input[name="decision"]') as HTMLInputElement | null)?.focus());
       return;
     }
+    if (this._about !== 'record' && !this._organisation) {
+      this._problem = 'Choose the organisation this choice is about';
+      void this.updateComplete.then(() => (this.renderRoot.querySelector('#organisation') as HTMLSelectElement | null)?.focus());
+      return;
+    }
     this._problem = undefined;
-    emit(this, 'idcr-preference-change', { decision: this._decision, ...(this._organisation ? { organisation: this._organisation } : {}) });
+    emit(this, 'idcr-preference-change', { decision: this._decision, ...(this._organisation ? { organisation: this._organisation } : {}), ...(this._about !== 'record' ? { about: this._about } : {}) });
   }
 
   protected override render(): TemplateResult {
@@ -98,6 +106,8 @@ export class IdcrSharingPreferences extends LitElement {
     return html`<div class="panel status ${shared ? 'shared' : 'not-shared'}">
       <p><strong>${shared ? 'Your record is shared with the professionals caring for you.' : 'You have opted out. Your record is not shared, except in an emergency.'}</strong></p>
       ${p.objectsTo.length > 0 ? html`<p>You have asked these organisations not to share your record: ${p.objectsTo.map((o) => o.name).join(', ')}.</p>` : nothing}
+      ${p.sharesOut && p.sharesOut.length > 0 ? html`<p>You have agreed that these organisations may share what they hold about you: ${p.sharesOut.map((o) => o.name).join(', ')}.</p>` : nothing}
+      ${p.sharesIn && p.sharesIn.length > 0 ? html`<p>You have agreed that professionals at these organisations may look at what others share: ${p.sharesIn.map((o) => o.name).join(', ')}.</p>` : nothing}
       <p>${p.consentModel.description}</p>
     </div>`;
   }
@@ -125,6 +135,16 @@ export class IdcrSharingPreferences extends LitElement {
           ${p.organisations.map((o) => html`<option value=${o.ods}>${o.name}</option>`)}
         </select>
       </p>
+      ${p.consentModel.kind === 'explicit-share'
+        ? html`<p>
+            <label class="block" for="about">What is your choice about?</label>
+            <select id="about" .value=${this._about} @change=${(e: Event) => (this._about = (e.target as HTMLSelectElement).value as 'record' | 'share-out' | 'share-in')}>
+              <option value="record">My whole record</option>
+              <option value="share-out">The organisation sharing the information it holds (share out)</option>
+              <option value="share-in">The organisation's professionals looking at what others share (share in)</option>
+            </select>
+          </p>`
+        : nothing}
       <p class="hint">${p.howToObject} Questions: ${p.contact}.</p>
       <button type="submit" ?disabled=${saving}>${saving ? 'Saving your choice…' : 'Save my choice'}</button>
     </form>`;
@@ -140,7 +160,7 @@ export class IdcrSharingPreferences extends LitElement {
           ${p.history.map(
             (h) => html`<tr>
               <th scope="row">${formatDateTime(h.recordedAt)}</th>
-              <td>${h.decision === 'opt-out' ? 'Opted out' : 'Opted back in'}${h.organisation ? html` (${h.organisation.name} only)` : nothing}</td>
+              <td>${h.about === 'share-out' ? (h.decision === 'opt-in' ? 'Agreed to share out' : 'Stopped sharing out') : h.about === 'share-in' ? (h.decision === 'opt-in' ? 'Agreed to share in' : 'Stopped sharing in') : h.decision === 'opt-out' ? 'Opted out' : 'Opted back in'}${h.organisation ? html` (${h.organisation.name} only)` : nothing}</td>
               <td>${h.recordedBy}</td>
               <td>${h.reference ?? 'None'}</td>
             </tr>`,
