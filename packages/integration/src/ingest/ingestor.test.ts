@@ -196,4 +196,22 @@ describe('durable ingest [REQ-INT-002, REQ-INT-004]', () => {
     expect(store.persons.get(merged!)?.mergedInto).toBeUndefined();
     expect(store.resourcesOf(merged!).map((x) => x.resourceType).sort()).toEqual(['Encounter', 'Patient', 'Provenance']);
   });
+
+  it('a decided merge (the MPI review queue) is the same identity change as an A40, logged as MPI^MERGE', async () => {
+    const { store, ingestor } = harness();
+    const lucie = fixture('adt-a04.hl7').replace('H100002^^^RAE^MR||PATEL^Arjun^^^Mr||19851105|M', 'H100011^^^RAE^MR||GREEN^Lucie^^^Ms||19900101|F');
+    await ingestor.ingest(lucie);
+    const lucy = fixture('adt-a05.hl7').replace('9990001383^^^NHS^NH~H100003', '9990004129^^^NHS^NH~H100010').replace('WILLIAMS^Margaret^^^Mrs||19420718', 'GREEN^Lucy^^^Ms||19900101');
+    await ingestor.ingest(lucy);
+    const [merged, survivor] = [...store.persons.keys()];
+    await ingestor.merge(survivor!, merged!, 'review queue: same person');
+    expect(store.messages.at(-1)).toMatchObject({ sender: 'openidcr-mpi', messageType: 'MPI^MERGE', patientKey: survivor });
+    expect(store.persons.get(merged!)?.mergedInto).toBe(survivor);
+    expect(store.resourcesOf(merged!)).toHaveLength(0);
+    expect(store.resourcesOf(survivor!).filter((x) => x.resourceType === 'Encounter')).toHaveLength(2);
+    await ingestor.undoMerge(survivor!, merged!, 'not the same person');
+    expect(store.messages.at(-1)).toMatchObject({ messageType: 'MPI^UNMERGE', patientKey: merged });
+    expect(store.persons.get(merged!)?.mergedInto).toBeUndefined();
+    expect(store.resourcesOf(merged!).map((x) => x.resourceType).sort()).toEqual(['Encounter', 'Patient', 'Provenance']);
+  });
 });
