@@ -172,7 +172,7 @@ export function mpiAdminRouter(deps: MpiAdminDeps): Router {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  const json = express.json({ limit: '8kb', verify: refuseNulInJson });
+  const json = express.json({ limit: '4kb', verify: refuseNulInJson });
 
   admin.get('/preview', async (req, res, next) => {
     try {
