@@ -15,6 +15,9 @@ describe('openidcr-requirements CLI [REQ-REQ-006, REQ-REQ-007]', () => {
     dir = mkdtempSync(join(tmpdir(), 'req-cli-'));
     writeFileSync(join(dir, 'results.json'), JSON.stringify(vitestReport(dir)));
     writeFileSync(join(dir, 'locality.json'), JSON.stringify({ name: 'Example', organisations: [{ ods: 'B86001' }], isa: { consentModel: { kind: 'explicit-share' }, fairProcessing: { url: 'https://x' }, optOut: { contact: 'x' } } }));
+    const locality = JSON.parse(readFileSync(join(dir, 'locality.json'), 'utf8'));
+    const consentCapture = { shareIn: true, shareOut: true, itemShareOut: true, objection: true, consentToView: true, fhirConsent: true };
+    writeFileSync(join(dir, 'running.json'), JSON.stringify({ ...locality, provides: { consentCapture } }));
     writeFileSync(join(dir, 'bad-extension.json'), JSON.stringify({ add: [{ id: 'nope' }] }));
   });
 
@@ -36,11 +39,17 @@ describe('openidcr-requirements CLI [REQ-REQ-006, REQ-REQ-007]', () => {
   });
 
   it('conformance reports met, off and gaps for a locality configuration', () => {
+    // Explicit share-in / share-out with nothing that can record the consents is a Must gap (exit 1) ...
     const result = run(['conformance', '--config', 'locality.json', '--json'], dir);
     const report = JSON.parse(result.stdout);
-    expect(report.rows.find((r: { id: string }) => r.id === 'REQ-GOV-006').status).toBe('met');
+    expect(report.rows.find((r: { id: string }) => r.id === 'REQ-GOV-006').status).toBe('gap');
     expect(report.rows.find((r: { id: string }) => r.id === 'REQ-GOV-005').status).toBe('off');
-    expect(result.status).toBe(0);
+    expect(report.totals.mustGaps).toEqual(['REQ-GOV-006']);
+    expect(result.status).toBe(1);
+    // ... and met once the configuration says what the running app provides (as GET /app/admin/conformance does).
+    const withCapture = run(['conformance', '--config', 'running.json', '--json'], dir);
+    expect(JSON.parse(withCapture.stdout).rows.find((r: { id: string }) => r.id === 'REQ-GOV-006').status).toBe('met');
+    expect(withCapture.status).toBe(0);
   });
 
   it('names what is wrong with bad input and exits 2', () => {

@@ -9,7 +9,7 @@ import { migrate } from './migrate.js';
  * hold per shard. The other tables stay on the coordinator, each for a stated reason. A new table must be put in one
  * list or the other: this test names it until it is.
  */
-const BY_PATIENT = ['consents', 'legitimate_relationships', 'patient_identifiers', 'patient_search', 'resource_history', 'resources'];
+const BY_PATIENT = ['break_glass_grants', 'consents', 'legitimate_relationships', 'patient_identifiers', 'patient_search', 'privacy_alerts', 'resource_history', 'resources'];
 const ON_COORDINATOR: Record<string, string> = {
   audit_log: 'one hash chain in one order across all people (a reference table would break the chain\'s single writer)',
   message_log: 'keyed by the sending system\'s message, deduplicated before the person is known',
