@@ -14,6 +14,7 @@ import { appApi, migrateAppTables } from './app-api.js';
 import { mpiAdminRouter } from './admin/mpi.js';
 import { dataQualityRouter, scorecards, sourcesInTrialOf, type ChannelScorecard } from './admin/data-quality.js';
 import { governanceAdminRouter } from './admin/break-glass.js';
+import { conformanceRouter } from './admin/conformance.js';
 import { actingForOf, proxyRouter } from './citizen/proxy.js';
 import { seedOverMllp, type SeedSummary } from './seed.js';
 
@@ -86,6 +87,7 @@ export async function startReferenceApp(options: StartOptions): Promise<Referenc
   web.use(mpiAdminRouter({ locality, store, db, ingestor: idcr.ingestor, verifier }));
   web.use(dataQualityRouter({ locality, db, verifier, onScored: scored }));
   web.use(governanceAdminRouter({ locality, store, verifier }));
+  web.use(conformanceRouter({ idcr, verifier }));
   web.use(proxyRouter({ locality, store, db, verifier }));
   // The citizen services: the same bearer tokens; a citizen token's subject is their NHS number.
   const authenticateCitizen: Authenticate = async (req) => {
