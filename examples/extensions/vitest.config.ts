@@ -18,15 +18,15 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['src/**/*.browser.test.ts'],
           // PGlite starts in about a second alone; give it room on a loaded 2-core CI.
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
       {
         test: {
           name: 'example-extensions-browser',
           include: ['src/**/*.browser.test.ts'],
-          testTimeout: 30_000,
+          testTimeout: 120_000,
           browser: {
             enabled: true,
             headless: true,

@@ -5,7 +5,8 @@ export default defineProject({
     name: 'create-openidcr',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Scaffold tests spawn node (and one starts a server); a loaded CI machine needs more than the 5 s default.
-    testTimeout: 30_000,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // The JSON report feeds the requirements traceability matrix (openidcr-requirements trace).
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },

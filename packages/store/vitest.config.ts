@@ -8,6 +8,7 @@ export default defineProject({
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
     // Database round trips on a shared 2-core machine can be slow; no test here measures time.
-    testTimeout: 30_000,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
   },
 });

@@ -18,6 +18,9 @@ export default defineProject({
     // The JSON report feeds the requirements traceability matrix (openidcr-requirements trace).
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
+    // A loaded 2-core CI machine starts Chromium slowly; no test here measures time.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     projects: [
       {
         test: {
