@@ -6,6 +6,7 @@ import { checkIsa, renderIsa } from '@openidcr/governance';
 import { MllpClient } from '@openidcr/integration';
 import type { Db, RecordStore } from '@openidcr/store';
 import type { Logger } from 'pino';
+import { problem } from './http-problem.js';
 
 /** What a record view achieved, as the clinician says it ("this helped"). */
 export const FEEDBACK_OUTCOMES = ['saved-phone-call', 'avoided-admission', 'avoided-home-visit', 'found-medication-or-allergy'] as const;
@@ -46,9 +47,6 @@ export async function migrateAppTables(db: Db): Promise<void> {
   )`);
 }
 
-function problem(res: Response, status: number, code: string, diagnostics: string, expression?: string) {
-  res.status(status).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics, ...(expression ? { expression: [expression] } : {}) }] });
-}
 
 function zodProblem(res: Response, error: z.ZodError) {
   const first = error.issues[0]!;

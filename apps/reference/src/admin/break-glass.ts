@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { authenticate, refuseNulInJson, rolloutSummary, userOf, type AuthenticatedUser, type Locality, type TokenVerifier } from '@openidcr/architecture';
 import { GENESIS_HASH, hashAuditEvent, type AuditEvent } from '@openidcr/governance';
 import { PRIVACY_REVIEW_OUTCOMES, type PrivacyAlert, type RecordStore } from '@openidcr/store';
+import { problem } from '../http-problem.js';
 
 /**
  * The privacy officers' review queue: every break-glass grant (and self-declared relationship) raises an alert that
@@ -30,9 +31,6 @@ const ReviewSchema = z.strictObject({ patientKey: Key, alertId: Key, outcome: z.
 const RevokeSchema = z.strictObject({ patientKey: Key, grantId: Key, reason: Note });
 const QueueQuery = z.strictObject({ status: z.enum(['open', 'reviewed', 'all']).default('open') });
 
-function problem(res: Response, status: number, code: string, diagnostics: string, expression?: string) {
-  res.status(status).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics, ...(expression ? { expression: [expression] } : {}) }] });
-}
 
 function zodProblem(res: Response, error: z.ZodError) {
   const first = error.issues[0]!;

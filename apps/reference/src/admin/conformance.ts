@@ -1,7 +1,8 @@
-import express, { type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { authenticate, runningConfiguration, userOf, type Idcr, type TokenVerifier } from '@openidcr/architecture';
 import { checkConformance, conformanceToMarkdown, loadCatalogue } from '@openidcr/requirements';
+import { problem } from '../http-problem.js';
 
 /**
  * `GET /app/admin/conformance`: the requirements catalogue checked against this running app — the locality it was
@@ -12,8 +13,6 @@ export function conformanceRouter(deps: { idcr: Pick<Idcr, 'locality' | 'provide
   const router = express.Router();
   const catalogue = loadCatalogue();
   const Query = z.strictObject({ format: z.enum(['json', 'markdown']).default('json') });
-  const problem = (res: Response, status: number, code: string, diagnostics: string, expression?: string) =>
-    res.status(status).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics, ...(expression ? { expression: [expression] } : {}) }] });
   router.get('/app/admin/conformance', authenticate(deps.verifier), (req, res) => {
     const user = userOf(res);
     if (!user || !['administrator', 'privacy-officer'].includes(user.roleId)) return problem(res, 403, 'forbidden', 'role: this needs one of administrator, privacy-officer');

@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { authenticate, evaluateQualityGate, userOf, type GateStatus, type Locality, type QualityMeasures, type TokenVerifier } from '@openidcr/architecture';
 import { isValidNhsNumber } from '@openidcr/model';
 import type { Db } from '@openidcr/store';
+import { problem } from '../http-problem.js';
 
 /**
  * The data-quality scorecard of each source channel, from the message log and the dead letters: NHS number
@@ -183,7 +184,7 @@ export function dataQualityRouter(deps: DataQualityDeps): Router {
   admin.use(authenticate(deps.verifier), (_req: Request, res: Response, next: () => void) => {
     const user = userOf(res);
     if (!user || (user.roleId !== 'administrator' && user.roleId !== 'privacy-officer'))
-      return res.status(403).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'forbidden', diagnostics: 'role: this needs one of administrator, privacy-officer' }] });
+      return problem(res, 403, 'forbidden', 'role: this needs one of administrator, privacy-officer');
     res.setHeader('Cache-Control', 'no-store');
     next();
   });

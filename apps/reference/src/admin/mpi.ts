@@ -6,6 +6,7 @@ import { GENESIS_HASH, hashAuditEvent, type AuditEvent } from '@openidcr/governa
 import type { Ingestor } from '@openidcr/integration';
 import type { PersonRecord } from '@openidcr/model';
 import { isStoreError, type Db, type RecordStore } from '@openidcr/store';
+import { problem } from '../http-problem.js';
 
 /**
  * The MPI decisions of the admin: accept a match (merge the two people), reject it, and unmerge. A merge goes
@@ -65,9 +66,6 @@ export interface MergePreview {
   blocked: string | undefined;
 }
 
-function problem(res: Response, status: number, code: string, diagnostics: string, expression?: string) {
-  res.status(status).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics, ...(expression ? { expression: [expression] } : {}) }] });
-}
 
 function zodProblem(res: Response, error: z.ZodError) {
   const first = error.issues[0]!;

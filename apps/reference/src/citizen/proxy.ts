@@ -7,6 +7,7 @@ import { proxyAuthorityFromRelatedPerson, recordProxyAuthority } from '@openidcr
 import { NHS_NUMBER_SYSTEM, isValidNhsNumber, normaliseNhsNumber } from '@openidcr/model';
 import type { Db, RecordStore } from '@openidcr/store';
 import { auditAdminAct } from '../admin/break-glass.js';
+import { problem } from '../http-problem.js';
 
 /**
  * Proxy access in the reference app: a carer, parent or attorney signs in as themselves and chooses the person they
@@ -47,9 +48,6 @@ const RecordSchema = z.strictObject({
 });
 const RevokeSchema = z.strictObject({ subjectNhsNumber: NhsNumber, authorityId: z.string().trim().min(1, { error: 'required' }).max(128), reason: z.string().trim().min(5, { error: 'required: say why' }).max(500) });
 
-function problem(res: Response, status: number, code: string, diagnostics: string, expression?: string) {
-  res.status(status).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics, ...(expression ? { expression: [expression] } : {}) }] });
-}
 
 function zodProblem(res: Response, error: z.ZodError) {
   const first = error.issues[0]!;
