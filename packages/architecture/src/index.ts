@@ -15,6 +15,8 @@ export {
   DEFAULT_STORAGE_URL,
   UnitCostsSchema,
   BenefitsSchema,
+  isProductionMode,
+  productionIssues,
 } from './locality/locality.js';
 export type {
   Locality,
@@ -64,6 +66,10 @@ export { httpHygiene, requestIdOf, requestLogging, urlGuard, refuseNulInJson } f
 export { rateLimiting, RateLimitsSchema } from './http/rate-limit.js';
 export type { RateLimits, RateLimitsInput } from './http/rate-limit.js';
 export { problemHandler, notFoundHandler } from './http/errors.js';
+export { publicOrigin } from './http/public-origin.js';
+export { corsPolicy, corsEnabled, CorsSchema, CorsOriginSchema, CORS_PATHS, CORS_ALLOWED_METHODS, CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS } from './http/cors.js';
+export type { CorsConfig, CorsInput } from './http/cors.js';
+export { acceptJsonOnly, acceptsJson } from './http/accept.js';
 export { createIdcr } from './server/create-idcr.js';
 export { loadLocalityOrganisations } from './server/reference-data.js';
 export type { Idcr, IdcrOptions, MllpListeners } from './server/create-idcr.js';

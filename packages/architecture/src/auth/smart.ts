@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import { publicOrigin } from '../http/public-origin.js';
 
 /** What `/.well-known/smart-configuration` advertises. */
 export interface SmartConfigurationOptions {
@@ -36,7 +37,7 @@ export function smartConfiguration(options: SmartConfigurationOptions): Record<s
 export function smartRouter(config: (origin: string) => SmartConfigurationOptions, publicUrl: string | undefined): Router {
   const router = express.Router();
   const handler: express.RequestHandler = (req, res) => {
-    const origin = publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const origin = publicOrigin(req, publicUrl);
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(smartConfiguration(config(origin.replace(/\/+$/, ''))));
   };

@@ -16,7 +16,7 @@ export interface RouteCapability {
  */
 export function capabilityStatement(
   routes: readonly RouteCapability[],
-  options: { base: string; now: Date; software?: { name: string; version: string } | undefined; topology: 'pooled' | 'federated' },
+  options: { base: string; now: Date; software?: { name: string; version: string } | undefined; topology: 'pooled' | 'federated'; cors?: boolean | undefined },
 ): CapabilityStatement {
   const byType = new Map<string, { interactions: Set<string>; params: Map<string, SearchParamSpec>; includes: Set<string>; operations: Map<string, RouteCapability['operation']> }>();
   for (const route of routes) {
@@ -44,7 +44,7 @@ export function capabilityStatement(
         mode: 'server',
         documentation: 'Searches of record types need `patient`. Errors are OperationOutcomes naming the parameter. Denials are 403 with the reasons; items withheld by policy are counted in a search.mode=outcome entry.',
         security: {
-          cors: false,
+          cors: options.cors ?? false,
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
           description: 'OAuth2 bearer tokens (JWT) from the locality\'s identity provider; SMART on FHIR discovery at .well-known/smart-configuration.',
         },

@@ -9,6 +9,8 @@ import { authenticate, userOf, type AuthenticatedUser, type TokenVerifier } from
 import { HttpProblem, POLICY_CODE_SYSTEM, PolicyCodes, badParameter, issue, outcome, sendFhir, sendProblem, storeUnavailable } from '../http/outcome.js';
 import type { RolloutAccess } from '../locality/rollout.js';
 import { httpHygiene, refuseNulInJson } from '../http/middleware.js';
+import { acceptJsonOnly } from '../http/accept.js';
+import { publicOrigin } from '../http/public-origin.js';
 import { storeAuditSink, type AuditSink } from '../policy/audit.js';
 import { PolicyPoint, inMemoryGrants, storeAlerts, storeGrants, type AlertSink, type BreakGlassGrants, type GovernanceReader, type PatientScope, type PolicyAlert, type PolicyInputs } from '../policy/pep.js';
 import { pooledSource } from '../topology/pooled.js';
@@ -56,6 +58,8 @@ export interface FhirRouterDeps {
   onAlert?: ((alert: PolicyAlert) => void) | undefined;
   /** The public base URL (e.g. `https://idcr.example.nhs.uk`); default: from each request. */
   publicUrl?: string | undefined;
+  /** Whether CORS is configured in front of the router (the CapabilityStatement's `rest.security.cors`); default false. */
+  cors?: boolean | undefined;
   /** Install helmet, gzip and request logging on the router (default true); false when the app already does. */
   hygiene?: boolean | undefined;
   software?: { name: string; version: string } | undefined;
@@ -105,7 +109,7 @@ const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const VIRTUAL_WARD_INCLUDES = ['Encounter:subject', 'Encounter:location', 'Encounter:service-provider'];
 
 function originOf(req: Request, publicUrl: string | undefined): string {
-  return (publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`).replace(/\/+$/, '');
+  return publicOrigin(req, publicUrl);
 }
 
 function idParam(req: Request, name = 'id'): string {
@@ -672,12 +676,13 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   const router = express.Router();
   // Every response under /fhir is written by sendFhir, which gzips for itself.
   if (deps.hygiene !== false) for (const middleware of httpHygiene(logger, { selfCompressed: () => true })) router.use('/fhir', middleware);
+  router.use('/fhir', acceptJsonOnly());
   router.get(
     '/fhir/metadata',
     notPatientData('the CapabilityStatement describes the server, not a person', (req, res) => {
       new Query(req.originalUrl, []);
       const origin = originOf(req, deps.publicUrl);
-      sendFhir(res, 200, capabilityStatement(capabilities, { base: `${origin}${req.baseUrl}/fhir`, now: clock(), software: deps.software, topology: source.topology }));
+      sendFhir(res, 200, capabilityStatement(capabilities, { base: `${origin}${req.baseUrl}/fhir`, now: clock(), software: deps.software, topology: source.topology, cors: deps.cors }));
     }),
   );
   router.use('/fhir', authenticate(deps.auth));

@@ -12,6 +12,7 @@ import {
   type RoleDefinition,
 } from '@openidcr/governance';
 import { RateLimitsSchema } from '../http/rate-limit.js';
+import { CorsSchema } from '../http/cors.js';
 import { RolloutSchema } from './rollout.js';
 import { ConsentCaptureSchema } from './consent-capture.js';
 
@@ -165,8 +166,25 @@ export const LocalitySchema = z.object({
   topology: TopologySchema.default({ kind: 'pooled' }),
   storage: z.object({ url: z.string().min(1).default(DEFAULT_STORAGE_URL), schema: z.string().optional() }).prefault({}),
   ports: z.object({ http: port.default(8080), host: z.string().min(1).default('0.0.0.0') }).prefault({}),
-  /** The public base URL of the server (e.g. `https://idcr.example.nhs.uk`), used in links; default: from each request. */
-  publicUrl: z.url().optional(),
+  /**
+   * The public base URL of the server (e.g. `https://idcr.example.nhs.uk`): every absolute link (FHIR `fullUrl`s, `next`
+   * links, SMART endpoints) starts with it, whatever the request's Host says. Default: from each request (Host, or the
+   * forwarded headers of a trusted proxy). Required in production mode (see `productionIssues`).
+   */
+  publicUrl: z
+    .url()
+    .refine((value) => {
+      // Not a URL at all: z.url() has said so already.
+      if (!URL.canParse(value)) return true;
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password && !url.search && !url.hash;
+    }, 'an http(s) base URL without user name, query or fragment, e.g. "https://idcr.example.nhs.uk"')
+    .optional(),
+  /**
+   * Cross-origin access (CORS) for browser apps on other origins: SMART apps, other vendors' pages embedding the viewer.
+   * Absent or no origins: no CORS header is sent and browsers keep the API to pages of its own origin.
+   */
+  cors: CorsSchema.optional().describe('Cross-origin access (CORS) for browser apps on other origins: SMART apps and other systems\' pages embedding the viewer. Absent: no CORS headers, so only pages of the server\'s own origin can read the API from a browser. Credentials (cookies) are never allowed: the API takes bearer tokens.'),
   /**
    * Staged roll-out, enforced by the policy point: pilot and roll-out user groups. Users of an organisation in `pilot`
    * or `staged` stage who are in no group for that stage see nothing, and are told why. Absent: `stage` is a label.
@@ -288,6 +306,22 @@ function crossCheck(locality: Locality): LocalityIssue[] {
     });
   }
   return issues;
+}
+
+/**
+ * Production mode: real users sign in through the locality's identity provider (`auth.mode: 'oidc'`), or the process
+ * runs with `NODE_ENV=production`. Then the links the server writes must not depend on what a request's Host header
+ * says, so `publicUrl` is required. The development issuer without `NODE_ENV=production` is a demonstration.
+ */
+export function isProductionMode(locality: Pick<Locality, 'auth'>, nodeEnv: string | undefined): boolean {
+  return locality.auth.mode === 'oidc' || nodeEnv === 'production';
+}
+
+/** What production mode needs that the locality lacks (see `isProductionMode`): today, `publicUrl`. */
+export function productionIssues(locality: Pick<Locality, 'auth' | 'publicUrl'>, nodeEnv: string | undefined): LocalityIssue[] {
+  if (!isProductionMode(locality, nodeEnv) || locality.publicUrl) return [];
+  const why = locality.auth.mode === 'oidc' ? "auth.mode is 'oidc': real users sign in" : 'NODE_ENV is production';
+  return [{ path: 'publicUrl', message: `required in production mode (${why}): the server's public base URL, e.g. "https://idcr.example.nhs.uk", so links never come from a request's Host header (or set OPENIDCR_PUBLIC_URL)` }];
 }
 
 /** Checks a locality configuration; every issue names its field. */

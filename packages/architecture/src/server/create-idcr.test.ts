@@ -91,7 +91,8 @@ describe('createIdcr', () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
     const oidc = await createIdcr(
-      defineLocality(northshire({ auth: { mode: 'oidc', issuer: 'https://login.example.nhs.uk', jwksUrl: 'https://login.example.nhs.uk/jwks', audience: 'idcr', algorithms: ['ES256'] } })),
+      // Real users sign in, so production mode: publicUrl is required.
+      defineLocality(northshire({ auth: { mode: 'oidc', issuer: 'https://login.example.nhs.uk', jwksUrl: 'https://login.example.nhs.uk/jwks', audience: 'idcr', algorithms: ['ES256'] }, publicUrl: 'https://idcr.example.nhs.uk' })),
       { store: idcr.store, keys: createLocalJWKSet({ keys: [jwk] }), logger: pino({ level: 'silent' }) },
     );
     const server = await listen(oidc.app);

@@ -13,9 +13,11 @@ import { fhirRouter } from '../fhir/router.js';
 import { consentCaptureProvides, consentCaptureRouter, type ConsentCaptureProvides } from '../fhir/consent-capture.js';
 import { HttpProblem, sendProblem } from '../http/outcome.js';
 import { httpHygiene } from '../http/middleware.js';
+import { corsEnabled, corsPolicy } from '../http/cors.js';
+import { acceptJsonOnly } from '../http/accept.js';
 import { problemHandler } from '../http/errors.js';
 import { rateLimiting } from '../http/rate-limit.js';
-import { LocalityConfigError, type Locality } from '../locality/locality.js';
+import { LocalityConfigError, productionIssues, type Locality } from '../locality/locality.js';
 import { rolloutAccess } from '../locality/rollout.js';
 import type { PolicyAlert } from '../policy/pep.js';
 import type { AuditSink } from '../policy/audit.js';
@@ -126,6 +128,8 @@ async function refuseNulMessage(payload: string, channel: string | undefined, st
  * enforcement point, `POST /integration/hl7` and one MLLP listener per channel with a port, `/healthz` and `/readyz`.
  */
 export async function createIdcr(locality: Locality, options: IdcrOptions = {}): Promise<Idcr> {
+  const notForProduction = productionIssues(locality, process.env.NODE_ENV);
+  if (notForProduction.length > 0) throw new LocalityConfigError(notForProduction);
   const logger = options.logger ?? pino({ name: 'openidcr', level: process.env.LOG_LEVEL ?? 'info' });
   const consentModel = options.consentModel ?? (locality.consentModel ? createConsentModel(locality.consentModel) : undefined);
   const created = createLocalityPolicy({ isa: locality.isa, roles: locality.roles, consentModel });
@@ -161,6 +165,9 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
   app.disable('x-powered-by');
   app.set('trust proxy', locality.trustProxy);
   for (const middleware of httpHygiene(logger)) app.use(middleware);
+  // CORS before rate limiting and sign-in: a preflight carries no token, and every answer after it (a 401, a 429) must
+  // carry the CORS headers for a browser app to read it.
+  app.use(corsPolicy(locality.cors));
   app.use(rateLimiting(locality.rateLimits));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -204,6 +211,8 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
       }
     });
   }
+  // Only JSON is served under /fhir (406 otherwise), consent capture's routes included.
+  app.use('/fhir', acceptJsonOnly());
   // Consent capture (locality `consentCapture`): before the read-only record routes, which refuse every write.
   if (locality.consentCapture)
     app.use(consentCaptureRouter({ config: locality.consentCapture, store, policy: created.policy, auth: verifier, logger, audit: options.audit, clock: options.clock }));
@@ -220,6 +229,7 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
       rollout: (user) => rolloutAccess(locality, user),
       sourcesInTrial: options.sourcesInTrial,
       publicUrl: locality.publicUrl,
+      cors: corsEnabled(locality.cors),
       hygiene: false,
       software: options.software,
     }),

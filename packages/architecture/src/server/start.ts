@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
-import { LocalityConfigError, type Locality } from '../locality/locality.js';
+import { LocalityConfigError, LocalitySchema, productionIssues, type Locality, type LocalityIssue } from '../locality/locality.js';
+import { CorsSchema } from '../http/cors.js';
 import { loadLocalityConfig } from '../locality/load.js';
 import { createIdcr, type Idcr, type IdcrOptions } from './create-idcr.js';
 
@@ -8,7 +9,9 @@ export interface StartFromConfigOptions {
   config?: string | undefined;
   /**
    * Settings that override the file, read from here (default: `process.env`): `DATABASE_URL` (the store, e.g.
-   * `postgres://…`, so a password never has to be written in the config), `PORT` and `HOST` (where HTTP listens).
+   * `postgres://…`, so a password never has to be written in the config), `PORT` and `HOST` (where HTTP listens),
+   * `OPENIDCR_PUBLIC_URL`, `OPENIDCR_TRUST_PROXY` and `OPENIDCR_CORS_ORIGINS` (see `applyEnvironment`), and
+   * `NODE_ENV` (`production` is production mode: `publicUrl` required).
    */
   env?: Readonly<Record<string, string | undefined>> | undefined;
   logger?: Logger | undefined;
@@ -26,9 +29,34 @@ export interface StartedIdcr {
   close(): Promise<void>;
 }
 
-/** The locality with `DATABASE_URL`, `PORT` and `HOST` applied; a bad value is a `LocalityConfigError` naming it. */
+/** An environment value checked by a field's schema; its issues name the variable. */
+function fromEnv<T>(name: string, schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ message: string }> } } }, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new LocalityConfigError(parsed.error.issues.map((issue): LocalityIssue => ({ path: name, message: issue.message })));
+}
+
+/** `OPENIDCR_TRUST_PROXY`: `true`/`false`, a hop count, or addresses (`loopback`, `10.0.0.0/8,uniquelocal`). */
+function trustProxyOf(raw: string): Locality['trustProxy'] {
+  const value = raw.trim();
+  if (value === 'true' || value === 'false') return value === 'true';
+  return fromEnv('OPENIDCR_TRUST_PROXY', LocalitySchema.shape.trustProxy, /^\d+$/.test(value) ? Number(value) : value);
+}
+
+/**
+ * The locality with the environment's overrides applied, each checked like the field it sets (a bad value is a
+ * `LocalityConfigError` naming the variable):
+ * - `DATABASE_URL` → `storage.url`; `PORT` → `ports.http`; `HOST` → `ports.host`;
+ * - `OPENIDCR_PUBLIC_URL` → `publicUrl`; `OPENIDCR_TRUST_PROXY` → `trustProxy` (`true`, `false`, a hop count or
+ *   addresses such as `loopback`);
+ * - `OPENIDCR_CORS_ORIGINS` → `cors.origins`: origins separated by commas (`https://a.example,https://b.example`);
+ *   empty turns CORS off.
+ *
+ * Then production mode is checked (`productionIssues`: `auth.mode: 'oidc'` or `NODE_ENV=production` needs
+ * `publicUrl`).
+ */
 export function applyEnvironment(locality: Locality, env: Readonly<Record<string, string | undefined>>): Locality {
-  let { storage, ports } = locality;
+  let { storage, ports, publicUrl, trustProxy, cors } = locality;
   if (env.DATABASE_URL) storage = { ...storage, url: env.DATABASE_URL };
   if (env.PORT !== undefined && env.PORT !== '') {
     const port = Number(env.PORT);
@@ -36,7 +64,16 @@ export function applyEnvironment(locality: Locality, env: Readonly<Record<string
     ports = { ...ports, http: port };
   }
   if (env.HOST) ports = { ...ports, host: env.HOST };
-  return { ...locality, storage, ports };
+  if (env.OPENIDCR_PUBLIC_URL) publicUrl = fromEnv('OPENIDCR_PUBLIC_URL', LocalitySchema.shape.publicUrl, env.OPENIDCR_PUBLIC_URL.trim());
+  if (env.OPENIDCR_TRUST_PROXY) trustProxy = trustProxyOf(env.OPENIDCR_TRUST_PROXY);
+  if (env.OPENIDCR_CORS_ORIGINS !== undefined) {
+    const origins = env.OPENIDCR_CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== '');
+    cors = fromEnv('OPENIDCR_CORS_ORIGINS', CorsSchema, { ...cors, origins });
+  }
+  const applied = { ...locality, storage, ports, publicUrl, trustProxy, cors };
+  const issues = productionIssues(applied, env.NODE_ENV);
+  if (issues.length > 0) throw new LocalityConfigError(issues);
+  return applied;
 }
 
 /**
