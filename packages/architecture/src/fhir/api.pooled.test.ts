@@ -45,7 +45,9 @@ describe('the policy enforcement point [REQ-ARC-002, REQ-GOV-014]', () => {
       if (exempt) notPatientData.push(`${route.method.toUpperCase()} ${route.path}`);
     }
     // The only routes without the PEP: the capability statement, reference data, and the 404/405 answers.
-    expect(notPatientData.sort()).toEqual(['GET /fhir/Organization/:id', 'GET /fhir/Practitioner/:id', 'GET /fhir/metadata', '_ALL /fhir{/*rest}'].sort());
+    expect(notPatientData.sort()).toEqual(
+      ['GET /fhir/Organization/:id', 'GET /fhir/Practitioner/:id', 'GET /fhir/Location/:id', 'GET /fhir/metadata', 'GET /fhir/_history,/fhir/:type/_history', '_ALL /fhir{/*rest}'].sort(),
+    );
     // Every resource type of every heading has a protected search and read.
     for (const type of new Set(HEADINGS.flatMap((h) => h.resourceTypes))) {
       for (const path of [`/fhir/${type}`, `/fhir/${type}/:id`]) {

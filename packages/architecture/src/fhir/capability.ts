@@ -3,11 +3,17 @@ import type { SearchParamSpec } from './search-params.js';
 
 /** What one route adds to the CapabilityStatement. */
 export interface RouteCapability {
+  /** The resource type; '' for a system-level interaction. */
   type: string;
-  interaction?: 'read' | 'vread' | 'search-type';
+  interaction?: 'read' | 'vread' | 'search-type' | 'history-instance';
+  /** A whole-system interaction (`batch`), with type ''. */
+  systemInteraction?: 'batch';
+  /** The type searched in the patient compartment (`Patient/{id}/{compartment}`), with type 'Patient'. */
+  compartment?: string;
   operation?: { name: string; definition: string; documentation: string };
   searchParams?: SearchParamSpec[];
   includes?: string[];
+  revIncludes?: string[];
 }
 
 /**
@@ -18,13 +24,19 @@ export function capabilityStatement(
   routes: readonly RouteCapability[],
   options: { base: string; now: Date; software?: { name: string; version: string } | undefined; topology: 'pooled' | 'federated'; cors?: boolean | undefined },
 ): CapabilityStatement {
-  const byType = new Map<string, { interactions: Set<string>; params: Map<string, SearchParamSpec>; includes: Set<string>; operations: Map<string, RouteCapability['operation']> }>();
+  const byType = new Map<string, { interactions: Set<string>; params: Map<string, SearchParamSpec>; includes: Set<string>; revIncludes: Set<string>; operations: Map<string, RouteCapability['operation']> }>();
+  const system = new Set<string>();
+  const compartments: string[] = [];
   for (const route of routes) {
-    const entry = byType.get(route.type) ?? { interactions: new Set(), params: new Map(), includes: new Set(), operations: new Map() };
+    if (route.systemInteraction) system.add(route.systemInteraction);
+    if (route.compartment) compartments.push(route.compartment);
+    if (route.type === '') continue;
+    const entry = byType.get(route.type) ?? { interactions: new Set(), params: new Map(), includes: new Set(), revIncludes: new Set(), operations: new Map() };
     byType.set(route.type, entry);
     if (route.interaction) entry.interactions.add(route.interaction);
     for (const param of route.searchParams ?? []) entry.params.set(param.name, param);
     for (const include of route.includes ?? []) entry.includes.add(include);
+    for (const include of route.revIncludes ?? []) entry.revIncludes.add(include);
     if (route.operation) entry.operations.set(route.operation.name, route.operation);
   }
   return {
@@ -42,7 +54,8 @@ export function capabilityStatement(
     rest: [
       {
         mode: 'server',
-        documentation: 'Searches of record types need `patient`. Errors are OperationOutcomes naming the parameter. Denials are 403 with the reasons; items withheld by policy are counted in a search.mode=outcome entry.',
+        documentation:
+          'Read-only. Searches of record types need `patient` (or `subject`, or the patient compartment `Patient/{id}/{type}`); GET or POST `_search`. Unknown parameters are refused with an OperationOutcome naming them, unless the request says `Prefer: handling=lenient` (then they are ignored and named in the outcome entry). Every search takes `_summary`, `_elements`, `_count` (0 for the total only), `_total`, `_include` and `_revinclude=Provenance:target`. Errors are OperationOutcomes naming the parameter. Denials are 403 with the reasons; items withheld by policy are counted in a search.mode=outcome entry. JSON only: an Accept that admits no JSON is answered 406.',
         security: {
           cors: options.cors ?? false,
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
@@ -51,13 +64,16 @@ export function capabilityStatement(
         resource: [...byType.entries()].map(([type, entry]) => ({
           type,
           profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
-          interaction: [...entry.interactions].map((code) => ({ code: code as 'read' | 'vread' | 'search-type' })),
+          interaction: [...entry.interactions].map((code) => ({ code: code as 'read' | 'vread' | 'search-type' | 'history-instance' })),
           versioning: entry.interactions.has('vread') ? ('versioned' as const) : ('no-version' as const),
-          readHistory: entry.interactions.has('vread'),
+          readHistory: entry.interactions.has('history-instance'),
           ...(entry.includes.size > 0 ? { searchInclude: [...entry.includes] } : {}),
+          ...(entry.revIncludes.size > 0 ? { searchRevInclude: [...entry.revIncludes] } : {}),
           ...(entry.params.size > 0 ? { searchParam: [...entry.params.values()].map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })) } : {}),
           ...(entry.operations.size > 0 ? { operation: [...entry.operations.values()].map((o) => ({ name: o!.name, definition: o!.definition, documentation: o!.documentation })) } : {}),
         })),
+        ...(system.size > 0 ? { interaction: [...system].map((code) => ({ code })) } : {}),
+        ...(compartments.length > 0 ? { compartment: ['http://hl7.org/fhir/CompartmentDefinition/patient'] } : {}),
       },
     ],
   } as CapabilityStatement;

@@ -3,15 +3,15 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { NHS_NUMBER_SYSTEM, isValidNhsNumber, normaliseNhsNumber, type OperationOutcomeIssue, type ResourceLike } from '@openidcr/model';
-import { BREAK_GLASS_REASONS, FILTER_ELEMENTS, requestBreakGlass, sourceOrganisationOf, type BreakGlassGrant, type Decision, type LocalityPolicy, type WithheldCount } from '@openidcr/governance';
+import { BREAK_GLASS_REASONS, FILTER_ELEMENTS, requestBreakGlass, sourceOrganisationOf, toFhirAuditEvent, type BreakGlassGrant, type Decision, type LocalityPolicy, type WithheldCount } from '@openidcr/governance';
 import type { RecordStore } from '@openidcr/store';
 import { authenticate, userOf, type AuthenticatedUser, type TokenVerifier } from '../auth/tokens.js';
-import { HttpProblem, POLICY_CODE_SYSTEM, PolicyCodes, badParameter, issue, outcome, sendFhir, sendProblem, storeUnavailable } from '../http/outcome.js';
+import { HttpProblem, JsonText, POLICY_CODE_SYSTEM, PolicyCodes, badParameter, issue, outcome, sendFhir, sendProblem, storeUnavailable } from '../http/outcome.js';
 import type { RolloutAccess } from '../locality/rollout.js';
 import { httpHygiene, refuseNulInJson } from '../http/middleware.js';
 import { acceptJsonOnly } from '../http/accept.js';
 import { publicOrigin } from '../http/public-origin.js';
-import { storeAuditSink, type AuditSink } from '../policy/audit.js';
+import { chainedEventOf, storeAuditSink, type AuditSink } from '../policy/audit.js';
 import { PolicyPoint, inMemoryGrants, storeAlerts, storeGrants, type AlertSink, type BreakGlassGrants, type GovernanceReader, type PatientScope, type PolicyAlert, type PolicyInputs } from '../policy/pep.js';
 import { pooledSource } from '../topology/pooled.js';
 import { SourceInputError, type LocatedResource, type RecordSource, type UnavailableSource } from '../topology/source.js';
@@ -23,14 +23,22 @@ import {
   Query,
   RECORD_TYPES,
   countOf,
+  dateBoundsOf,
   dateRangeOf,
   includesOf,
-  matchesToken,
+  spanOfParam,
+  preferLenient,
   referencesAt,
+  shapeOf,
+  shapeResource,
   sortOf,
-  tokensOf,
+  tokenFiltersOf,
+  totalOf,
+  withinBounds,
+  type IncludeSpec,
   type SearchParamSpec,
 } from './search-params.js';
+import { SUMMARY_ELEMENTS } from './summary-elements.js';
 
 /** What `fhirRouter` needs. Give a `store` for the pooled topology, or a `source` (plus `governance` and `audit`). */
 export interface FhirRouterDeps {
@@ -42,6 +50,8 @@ export interface FhirRouterDeps {
   governance?: GovernanceReader | undefined;
   /** Where audit events go (default: the store's hash-chained audit table). */
   audit?: AuditSink | undefined;
+  /** Where `AuditEvent` searches read the log (default: the store, when events go to its table; none otherwise). */
+  auditReader?: Pick<RecordStore, 'readAudit'> | undefined;
   policy: LocalityPolicy;
   /** Verifies bearer tokens. */
   auth: TokenVerifier;
@@ -74,8 +84,12 @@ export const NOT_PATIENT_DATA = Symbol.for('openidcr.not-patient-data');
 interface Access {
   decision: Decision;
   scope: PatientScope;
+  /** The request the access was made for (`GET /fhir/...`): a batch entry's own. */
+  query: string;
   withheld: Map<WithheldCount['reason'], WithheldCount>;
   filter<T extends ResourceLike>(resources: readonly T[]): T[];
+  /** How many of the resources the policy lets through, without counting the rest as withheld (a total). */
+  count(resources: readonly ResourceLike[]): number;
   withheldTotal(): number;
 }
 
@@ -85,8 +99,14 @@ interface DataContext {
   base: string;
   selfUrl: string;
   now: Date;
+  /** The request's query, checked against the parameters the route takes (`Prefer: handling=lenient` honoured). */
+  query(allowed: readonly string[]): Query;
+  /** Issues to report in a searchset's outcome entry: the parameters ignored under `Prefer: handling=lenient`. */
+  notices(): OperationOutcomeIssue[];
   /** Decides for the person; every access made is audited exactly once when the handler ends, even if it throws. */
-  access(scope: PatientScope, options?: { breakGlass?: BreakGlassGrant; inputs?: PolicyInputs }): Promise<Access>;
+  access(scope: PatientScope, options?: { breakGlass?: BreakGlassGrant; inputs?: PolicyInputs; auditLog?: boolean }): Promise<Access>;
+  /** Decides whether the user may read the person's audit log (no clinical data); audited the same way. */
+  accessAuditLog(scope: PatientScope): Promise<Access>;
 }
 
 interface Reply {
@@ -103,6 +123,8 @@ interface RouteDef {
   path: string;
   capability?: RouteCapability;
   handler: RequestHandler;
+  /** The patient-data handler inside `handler` (GET routes), which a batch entry is answered with. */
+  data?: DataHandler;
 }
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -123,6 +145,8 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   const source = deps.source ?? (deps.store ? pooledSource(deps.store) : undefined);
   const governance = deps.governance ?? deps.store;
   const audit = deps.audit ?? (deps.store ? storeAuditSink(deps.store) : undefined);
+  // The audit log is read back (AuditEvent) from the store's table, unless events go to another sink.
+  const auditReader = deps.auditReader ?? (deps.audit === undefined ? deps.store : undefined);
   if (!source || !governance || !audit) throw new Error('fhirRouter: give a store, or a source with governance and audit');
   const clock = deps.clock ?? (() => new Date());
   // `$everything` on the pooled topology, when the policy reads its governance data from the same store, reads the
@@ -141,11 +165,11 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   // ---- the policy enforcement point -------------------------------------------------------------------------------
 
   /** Wraps a patient-data handler: authenticated professional → handler (which must decide through `access`) → audit → reply. */
-  function protect(action: 'read' | 'search', handler: DataHandler): RequestHandler {
+  function protect(action: 'read' | 'search', handler: DataHandler, options: { citizens?: boolean } = {}): RequestHandler {
     const wrapped: RequestHandler = async (req, res, next) => {
       const user = userOf(res);
       if (!user) return sendProblem(res, new HttpProblem(401, 'login', 'Authorization: a bearer token is required'));
-      if (user.kind !== 'professional')
+      if (user.kind !== 'professional' && !(options.citizens && user.kind === 'citizen'))
         return sendProblem(res, new HttpProblem(403, 'forbidden', 'This API serves professionals; a citizen sees their own record through the citizen service.'));
       const outsideRollout = pep.outsideRollout(user);
       if (outsideRollout !== undefined)
@@ -158,20 +182,34 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       const accesses: Access[] = [];
       const now = clock();
       const origin = originOf(req, deps.publicUrl);
+      const lenient = preferLenient(req.get('prefer'));
+      const ignored: string[] = [];
       const ctx: DataContext = {
         req,
         user,
         base: `${origin}${req.baseUrl}/fhir`,
         selfUrl: `${origin}${req.originalUrl}`,
         now,
-        async access(scope, options = {}) {
+        query(this: DataContext, allowed) {
+          const query = new Query(this.req.originalUrl, allowed, { lenient });
+          ignored.push(...query.ignored.filter((name) => !ignored.includes(name)));
+          return query;
+        },
+        notices: () => (ignored.length > 0 ? [issue('warning', 'not-supported', `Ignored (Prefer: handling=lenient): ${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} not supported here.`)] : []),
+        async accessAuditLog(scope) {
+          return this.access(scope, { auditLog: true });
+        },
+        async access(this: DataContext, scope, options = {}) {
           if (user.patient !== undefined && isPatientLevel(user) && !scope.patients.some((p) => p.id === user.patient))
             throw new HttpProblem(403, 'forbidden', `This token is for Patient/${user.patient} only (SMART patient launch).`);
-          const decision = await pep.decide(user, scope, options);
+          const auditLog = options.auditLog === true;
+          if (!auditLog && user.kind !== 'professional') throw new HttpProblem(403, 'forbidden', 'This API serves professionals; a citizen sees their own record through the citizen service.');
+          const decision = auditLog ? pep.auditLogDecision(user, scope) : await pep.decide(user, scope, options);
           const withheld = new Map<WithheldCount['reason'], WithheldCount>();
           const access: Access = {
             decision,
             scope,
+            query: `${this.req.method} ${this.req.originalUrl}`,
             withheld,
             filter(resources) {
               const result = pep.filter(resources, decision);
@@ -181,6 +219,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
               }
               return result.kept;
             },
+            count: (resources) => pep.filter(resources, decision).kept.length,
             withheldTotal: () => [...withheld.values()].reduce((sum, w) => sum + w.count, 0),
           };
           accesses.push(access);
@@ -196,7 +235,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       }
       try {
         for (const access of accesses) {
-          await pep.audit(access.decision, access.scope, { action, query: `${req.method} ${req.originalUrl}`, withheld: [...access.withheld.values()] });
+          await pep.audit(access.decision, access.scope, { action, query: access.query, withheld: [...access.withheld.values()] });
         }
       } catch (error) {
         logger.error({ err: error }, 'audit append failed: nothing returned');
@@ -205,6 +244,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       if (failure !== undefined) return next(failure);
       if (!reply) return next(new Error('handler returned no reply'));
       for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+      if (lenient) res.setHeader('Preference-Applied', 'handling=lenient');
       if (reply.body === undefined) res.status(reply.status).end();
       else sendFhir(res, reply.status, reply.body);
     };
@@ -249,19 +289,12 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     return [withheldIssue([...access.withheld.values()], access.withheldTotal()), ...dedupe(unavailable).map(unavailableIssue)];
   }
 
-  async function includesFor(kept: readonly ResourceLike[], includes: ReturnType<typeof includesOf>, access: Access): Promise<{ resources: ResourceLike[]; unavailable: UnavailableSource[] }> {
-    if (includes.length === 0) return { resources: [], unavailable: [] };
-    const references = referencesAt(kept, includes);
-    const found = await Promise.all(references.map((ref) => source!.read(ref.type, ref.id)));
-    const reference = found.flatMap((f) => (f.value && f.value.patientKey === undefined ? [f.value.resource] : []));
-    return { resources: access.filter(reference), unavailable: found.flatMap((f) => f.unavailable) };
-  }
-
   // ---- handlers ---------------------------------------------------------------------------------------------------
 
   function readHandler(type: string, versioned: boolean): DataHandler {
     return async (ctx) => {
-      new Query(ctx.req.originalUrl, []);
+      const shape = shapeOf(ctx.query(['_summary', '_elements']));
+      if (shape.kind === 'count') throw badParameter('_summary', 'count is for searches; a read returns one resource');
       const id = idParam(ctx.req);
       const vid = versioned ? ctx.req.params.vid : undefined;
       if (versioned && (typeof vid !== 'string' || !/^[1-9]\d{0,9}$/.test(vid))) throw badParameter('vid', 'a version number');
@@ -284,7 +317,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       if (item.lastUpdated) headers['Last-Modified'] = new Date(item.lastUpdated).toUTCString();
       const ifNoneMatch = ctx.req.get('if-none-match');
       if (ifNoneMatch && item.version && ifNoneMatch.split(',').some((tag) => tag.trim() === headers.ETag || tag.trim() === `"${item.version}"`)) return { status: 304, headers };
-      return { status: 200, body: kept[0], headers };
+      return { status: 200, body: shapeResource(kept[0]!, shape), headers };
     };
   }
 
@@ -295,7 +328,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
    * and Encounter:location / Encounter:service-provider name the ward and the hospital.
    */
   const virtualWard: DataHandler = async (ctx) => {
-    const query = new Query(ctx.req.originalUrl, ['patient.general-practitioner', 'status', 'class', '_include']);
+    const query = ctx.query(['patient.general-practitioner', 'status', 'class', '_include']);
     const practice = (query.one('patient.general-practitioner') ?? '').replace(/^Organization\//, '');
     if (!/^[A-Z0-9]{3,6}$/.test(practice)) throw badParameter('patient.general-practitioner', 'the practice ODS code, e.g. Organization/Y01234');
     if (query.one('status') !== 'in-progress') throw badParameter('status', 'in-progress (the virtual ward lists open admissions)');
@@ -353,58 +386,185 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     return { status: 200, body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches, includes: included, issues: [...issues, ...dedupe(unavailable).map(unavailableIssue)], now: ctx.now }) };
   };
 
-  function searchHandler(spec: (typeof RECORD_TYPES)[number]): DataHandler {
-    const tokenNames = Object.keys(spec.tokens);
+  /** `patient=Patient/<id>` or `subject=Patient/<id>` (either, or both the same); in a compartment search, the path's. */
+  function patientOfSearch(ctx: DataContext, query: Query, compartment: boolean): string {
+    const given = (['patient', 'subject'] as const).flatMap((name) => {
+      const raw = query.one(name);
+      if (raw === undefined) return [];
+      const id = raw.replace(/^(?:.*\/fhir\/)?Patient\//, '');
+      if (!FHIR_ID.test(id)) throw badParameter(name, `Patient/<id> or <id>${name === 'subject' ? ' (the subject of a record item here is a person)' : ''}`);
+      return [{ name, id }];
+    });
+    if (compartment) {
+      const id = idParam(ctx.req);
+      const other = given.find((g) => g.id !== id);
+      if (other) throw badParameter(other.name, `the compartment already names Patient/${id}`);
+      return id;
+    }
+    if (given.length === 0) throw new HttpProblem(400, 'required', 'patient: required (this API searches one person\'s record at a time)', { expression: 'patient' });
+    if (given.length === 2 && given[0]!.id !== given[1]!.id) throw badParameter('subject', 'names another patient than patient');
+    return given[0]!.id;
+  }
+
+  /** The person's Patient resources an include asks for (the scope holds them already), as the policy lets through. */
+  async function includesFor(kept: readonly ResourceLike[], includes: readonly IncludeSpec[], access: Access, scope: PatientScope): Promise<{ resources: ResourceLike[]; unavailable: UnavailableSource[] }> {
+    if (includes.length === 0) return { resources: [], unavailable: [] };
+    const references = referencesAt(kept, includes);
+    const patients = access.filter(scope.patients.filter((p) => references.some((ref) => ref.type === 'Patient' && ref.id === p.id)));
+    const others = references.filter((ref) => ref.type !== 'Patient');
+    const found = await Promise.all(others.map((ref) => source!.read(ref.type, ref.id)));
+    const reference = found.flatMap((f) => (f.value && f.value.patientKey === undefined ? [f.value.resource] : []));
+    return { resources: [...patients, ...access.filter(reference)], unavailable: found.flatMap((f) => f.unavailable) };
+  }
+
+  /** `_revinclude`: only `Provenance:target` (where each item came from). */
+  function revincludesOf(query: Query): boolean {
+    const values = query.all('_revinclude');
+    for (const value of values) if (value !== 'Provenance:target' && value !== '*') throw badParameter('_revinclude', `${JSON.stringify(value)} is not supported (supported: Provenance:target)`);
+    return values.length > 0;
+  }
+
+  /**
+   * The person's Provenance resources (one per message or bundle that brought their record) naming any of the
+   * items, each cut down to the targets among them: a Provenance never names an item the user may not see.
+   */
+  async function provenanceOf(patientKey: string, visible: readonly ResourceLike[], options: { cursor?: string; limit?: number } = {}): Promise<{ resources: ResourceLike[]; unavailable: UnavailableSource[]; nextCursor?: string | undefined }> {
+    const refs = new Set(visible.map((r) => `${r.resourceType}/${r.id}`));
+    const out: ResourceLike[] = [];
+    const unavailable: UnavailableSource[] = [];
+    let cursor = options.cursor;
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    do {
+      const page = await source!.list({ patientKey, resourceTypes: ['Provenance'], sort: 'date-desc', limit: Math.min(1000, Number.isFinite(limit) ? limit - out.length : 1000), cursor });
+      unavailable.push(...page.unavailable);
+      for (const item of page.value.items) {
+        const targets = Array.isArray(item.resource.target) ? (item.resource.target as Array<{ reference?: string }>) : [];
+        const shown = targets.filter((t) => typeof t.reference === 'string' && refs.has(t.reference));
+        if (shown.length > 0) out.push({ ...item.resource, target: shown });
+      }
+      cursor = page.value.nextCursor;
+    } while (cursor && out.length < limit);
+    return { resources: out, unavailable, nextCursor: cursor };
+  }
+
+  /** Search of one record type in one person's record: `GET /{type}?patient=`, `GET /Patient/{id}/{type}`, `POST /{type}/_search`, a batch entry. */
+  function searchHandler(spec: (typeof RECORD_TYPES)[number], compartment = false): DataHandler {
+    const includeTable: Record<string, string[]> = { ...spec.includes, ...patientIncludesOf(spec.type) };
+    const allowed = [
+      'patient',
+      'subject',
+      'date',
+      '_id',
+      '_lastUpdated',
+      '_count',
+      '_total',
+      '_sort',
+      '_cursor',
+      '_include',
+      '_revinclude',
+      '_summary',
+      '_elements',
+      ...Object.keys(spec.tokens).map((name) => `${name}:*`),
+      ...Object.keys(spec.tokens),
+    ];
     return async (ctx) => {
-      if (spec.type === 'Encounter' && new URL(ctx.req.originalUrl, 'http://localhost').searchParams.has('patient.general-practitioner')) return virtualWard(ctx);
-      const query = new Query(ctx.req.originalUrl, ['patient', 'date', '_count', '_sort', '_cursor', '_include', ...tokenNames]);
-      const patientParam = query.one('patient');
-      if (patientParam === undefined) throw new HttpProblem(400, 'required', 'patient: required (this API searches one person\'s record at a time)', { expression: 'patient' });
-      const patientId = patientParam.replace(/^Patient\//, '');
-      if (!FHIR_ID.test(patientId)) throw badParameter('patient', 'Patient/<id> or <id>');
-      const count = countOf(query, 50, 1000);
+      if (!compartment && spec.type === 'Encounter' && new URL(ctx.req.originalUrl, 'http://localhost').searchParams.has('patient.general-practitioner')) return virtualWard(ctx);
+      const query = ctx.query(allowed);
+      const patientId = patientOfSearch(ctx, query, compartment);
+      const shape = shapeOf(query);
+      const count = shape.kind === 'count' ? 0 : countOf(query, 50, 1000, 0);
+      const withTotal = totalOf(query) || count === 0;
       const sort = sortOf(query);
       const range = dateRangeOf(query);
-      const includes = includesOf(query, spec.type, spec.includes);
-      const tokens = tokenNames.flatMap((name) => {
-        const values = tokensOf(query, name);
-        return values ? [{ paths: spec.tokens[name]!.paths, values }] : [];
-      });
+      const updated = dateBoundsOf(query, '_lastUpdated');
+      const idsRaw = query.one('_id');
+      const ids = idsRaw === undefined ? undefined : new Set(idsRaw.split(','));
+      for (const id of ids ?? []) if (!FHIR_ID.test(id)) throw badParameter('_id', `${JSON.stringify(id)} is not a FHIR id`);
+      const includes = includesOf(query, spec.type, includeTable);
+      const revProvenance = revincludesOf(query);
+      const filters = tokenFiltersOf(query, spec.tokens);
+      const matches = (item: LocatedResource) => (!ids || ids.has(item.resource.id)) && withinBounds(item.lastUpdated, updated) && filters.every((f) => f.test(item.resource));
       const cursor = query.one('_cursor');
-      const { scope, unavailable } = await scopeOfPatient(patientId, 'patient');
+      const { scope, unavailable } = await scopeOfPatient(patientId, compartment ? 'id' : 'patient');
       const access = await ctx.access(scope);
       requirePermit(access, `Patient/${patientId}`);
-      const matched: LocatedResource[] = [];
       const missing = [...unavailable];
-      let next = cursor;
-      // Category and code are matched here, page by page, so a page never holds more than _count matches and the
-      // cursor always points just after the last row read.
-      for (let round = 0; round < 20; round++) {
-        const page = await source!.list({ patientKey: scope.patientKey, resourceTypes: [spec.type], from: range.from, to: range.to, sort, limit: count - matched.length, cursor: next });
-        missing.push(...page.unavailable);
-        matched.push(...page.value.items.filter((item) => tokens.every((token) => matchesToken(item.resource, token.paths, token.values))));
-        next = page.value.nextCursor;
-        if (!next || matched.length >= count) break;
+      const listed = { patientKey: scope.patientKey, resourceTypes: [spec.type], from: range.from, to: range.to, sort };
+      let total: number | undefined;
+      if (withTotal) {
+        // Every match the user may see is counted (one person's record); withheld items are counted as withheld once.
+        let seen = 0;
+        let at: string | undefined;
+        do {
+          const page = await source!.list({ ...listed, limit: 1000, cursor: at });
+          missing.push(...page.unavailable);
+          const candidates = page.value.items.filter(matches).map((m) => m.resource);
+          seen += count === 0 ? access.filter(candidates).length : access.count(candidates);
+          at = page.value.nextCursor;
+        } while (at);
+        total = seen;
       }
-      const kept = access.filter(matched.map((m) => m.resource));
-      const included = await includesFor(kept, includes, access);
+      const kept: ResourceLike[] = [];
+      let next = cursor;
+      if (count > 0) {
+        // Read until the page is full or the record is exhausted, so a page is never empty while more may follow:
+        // each read asks for no more rows than the page still needs, and the cursor points just after the last row read.
+        for (;;) {
+          const page = await source!.list({ ...listed, limit: count - kept.length, cursor: next });
+          missing.push(...page.unavailable);
+          kept.push(...access.filter(page.value.items.filter(matches).map((m) => m.resource)));
+          next = page.value.nextCursor;
+          if (!next || kept.length >= count) break;
+        }
+      } else next = undefined;
+      const included = await includesFor(kept, includes, access, scope);
+      const provenance = revProvenance && kept.length > 0 ? await provenanceOf(scope.patientKey, kept) : { resources: [], unavailable: [] };
+      const path = compartment ? `Patient/${patientId}/${spec.type}` : spec.type;
       return {
         status: 200,
         body: searchset({
           base: ctx.base,
-          selfUrl: ctx.selfUrl,
-          nextUrl: next ? `${ctx.base}/${spec.type}?${query.withCursor(next)}` : undefined,
-          matches: kept,
-          includes: included.resources,
-          issues: issuesOf(access, [...missing, ...included.unavailable]),
+          selfUrl: `${ctx.base}/${path}${query.toString() ? `?${query.toString()}` : ''}`,
+          nextUrl: next ? `${ctx.base}/${path}?${query.withCursor(next)}` : undefined,
+          matches: kept.map((r) => shapeResource(r, shape)),
+          includes: [...included.resources, ...provenance.resources].map((r) => shapeResource(r, shape)),
+          issues: [...ctx.notices(), ...issuesOf(access, [...missing, ...included.unavailable, ...provenance.unavailable])],
           now: ctx.now,
+          total,
         }),
       };
     };
   }
 
   const patientSearch: DataHandler = async (ctx) => {
-    const query = new Query(ctx.req.originalUrl, ['identifier', 'family', 'given', 'birthdate', 'address-postalcode', 'gender', '_count', '_cursor', '_include']);
+    const query = ctx.query(['identifier', 'family', 'given', 'birthdate', 'address-postalcode', 'gender', '_id', '_count', '_cursor', '_include', '_summary', '_elements']);
+    const shape = shapeOf(query);
+    if (shape.kind === 'count') throw badParameter('_summary', 'count is not served for Patient searches (a person is counted only once the policy has decided)');
+    const idRaw = query.one('_id');
+    if (idRaw !== undefined) {
+      // `Patient?_id=<id>` (as clients ask for "this patient, as a searchset"): a read, decided and audited the same way.
+      if (query.names().some((n) => !['_id', '_include', '_summary', '_elements', '_format', '_pretty'].includes(n))) throw badParameter('_id', 'search by _id alone');
+      const ids = idRaw.split(',');
+      if (ids.length > 20 || ids.some((id) => !FHIR_ID.test(id))) throw badParameter('_id', 'up to 20 FHIR ids, comma-separated');
+      const includes = includesOf(query, 'Patient', PATIENT_INCLUDES);
+      const matches: ResourceLike[] = [];
+      const included: ResourceLike[] = [];
+      const issues: Array<OperationOutcomeIssue | undefined> = [...ctx.notices()];
+      for (const id of ids) {
+        const found = await source!.read('Patient', id);
+        if (!found.value || found.value.patientKey === undefined || found.value.resource.resourceType !== 'Patient') continue;
+        const { scope } = await scopeOfKey(found.value.patientKey);
+        const access = await ctx.access(scope);
+        if (access.decision.effect !== 'permit') {
+          issues.push(...denialIssues(access.decision, `Patient/${id}`).slice(0, 1).map((i) => ({ ...i, severity: 'information' as const, code: 'suppressed' })));
+          continue;
+        }
+        const kept = access.filter([found.value.resource]);
+        matches.push(...samePersonLinks(kept, scope.patients));
+        included.push(...(await includesFor(kept, includes, access, scope)).resources);
+      }
+      return { status: 200, body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches: matches.map((r) => shapeResource(r, shape)), includes: included, issues, now: ctx.now }) };
+    }
     const count = countOf(query, 20, 200);
     const includes = includesOf(query, 'Patient', PATIENT_INCLUDES);
     const identifierRaw = query.one('identifier');
@@ -451,7 +611,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       const kept = access.filter(items.map((i) => i.resource));
       matches.push(...samePersonLinks(kept, scope.patients));
       issues.push(withheldIssue([...access.withheld.values()], access.withheldTotal()));
-      const extra = await includesFor(kept, includes, access);
+      const extra = await includesFor(kept, includes, access, scope);
       included.push(...extra.resources.filter((r) => !included.some((x) => x.resourceType === r.resourceType && x.id === r.id)));
       unavailable.push(...extra.unavailable);
     }
@@ -463,9 +623,9 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
         base: ctx.base,
         selfUrl: ctx.selfUrl,
         nextUrl: found.value.nextCursor ? `${ctx.base}/Patient?${query.withCursor(found.value.nextCursor)}` : undefined,
-        matches,
+        matches: matches.map((r) => shapeResource(r, shape)),
         includes: included,
-        issues: [...issues, ...dedupe(unavailable).map(unavailableIssue)],
+        issues: [...ctx.notices(), ...issues, ...dedupe(unavailable).map(unavailableIssue)],
         now: ctx.now,
       }),
     };
@@ -499,9 +659,73 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     return access.filter(out);
   }
 
+  /** The types `$everything` returns: the person's Patient resources and every record type. */
+  const EVERYTHING_TYPES = ['Patient', ...RECORD_TYPES.map((t) => t.type)];
+  const EVERYTHING_PARAMS = ['start', 'end', '_since', '_type', '_count', '_cursor', '_summary', '_elements'];
+
+  /**
+   * `$everything` with `start` / `end` (clinical date), `_since` (changed since), `_type`, `_count` (paged by cursor),
+   * `_summary` / `_elements`: the record read as a listing. The person's Patient resources come on the first page
+   * whatever the dates (they have no clinical date); items without a clinical date are left out when start or end is given.
+   */
+  async function everythingListed(ctx: DataContext, query: Query, id: string): Promise<Reply> {
+    const shape = shapeOf(query);
+    if (shape.kind === 'count') throw badParameter('_summary', 'count is not served for $everything; search a type with _summary=count');
+    const start = query.one('start');
+    const end = query.one('end');
+    const since = query.one('_since');
+    const from = start === undefined ? undefined : new Date(spanOfParam('start', start).start).toISOString();
+    const to = end === undefined ? undefined : new Date(spanOfParam('end', end).end - 1).toISOString();
+    if (from !== undefined && to !== undefined && from > to) throw badParameter('end', 'is before start');
+    const sinceAt = since === undefined ? undefined : spanOfParam('_since', since).start;
+    if (since !== undefined && !/T/.test(since)) throw badParameter('_since', 'an instant (YYYY-MM-DDThh:mm:ss+zz:zz)');
+    const typesRaw = query.all('_type').flatMap((t) => t.split(','));
+    for (const type of typesRaw) if (!EVERYTHING_TYPES.includes(type)) throw badParameter('_type', `${JSON.stringify(type)} is not a type of the record (supported: ${EVERYTHING_TYPES.join(', ')})`);
+    const types = typesRaw.length > 0 ? [...new Set(typesRaw)] : EVERYTHING_TYPES;
+    const count = countOf(query, 1000, 1000);
+    const cursor = query.one('_cursor');
+    const { scope, unavailable } = await scopeOfPatient(id, 'id');
+    const access = await ctx.access(scope);
+    requirePermit(access, `Patient/${id}`);
+    const changed = (item: { lastUpdated?: string | undefined }) => sinceAt === undefined || (item.lastUpdated !== undefined && Date.parse(item.lastUpdated) >= sinceAt);
+    const kept: ResourceLike[] = [];
+    const missing = [...unavailable];
+    // The Patient resources have no clinical date: they open the first page when asked for.
+    if (cursor === undefined && types.includes('Patient')) {
+      const patients = await Promise.all(scope.patients.map((p) => source!.read('Patient', String(p.id))));
+      kept.push(...access.filter(patients.flatMap((p) => (p.value && changed(p.value) ? [p.value.resource] : []))));
+    }
+    const listedTypes = types.filter((t) => t !== 'Patient');
+    let next = cursor;
+    if (listedTypes.length > 0) {
+      for (;;) {
+        const page = await source!.list({ patientKey: scope.patientKey, resourceTypes: listedTypes, from, to, sort: 'date-desc', limit: Math.max(1, count - kept.length), cursor: next });
+        missing.push(...page.unavailable);
+        kept.push(...access.filter(page.value.items.filter(changed).map((m) => m.resource)));
+        next = page.value.nextCursor;
+        if (!next || kept.length >= count) break;
+      }
+    } else next = undefined;
+    const includes = await sourceOrganisations(kept, access, ctx.now.getTime());
+    return {
+      status: 200,
+      body: searchset({
+        base: ctx.base,
+        selfUrl: `${ctx.base}/Patient/${id}/$everything${query.toString() ? `?${query.toString()}` : ''}`,
+        nextUrl: next ? `${ctx.base}/Patient/${id}/$everything?${query.withCursor(next)}` : undefined,
+        matches: kept.map((r) => shapeResource(r, shape)),
+        includes,
+        issues: [...ctx.notices(), ...issuesOf(access, missing)],
+        now: ctx.now,
+        total: next === undefined && cursor === undefined ? kept.length : undefined,
+      }),
+    };
+  }
+
   const everything: DataHandler = async (ctx) => {
-    new Query(ctx.req.originalUrl, []);
+    const query = ctx.query(EVERYTHING_PARAMS);
     const id = idParam(ctx.req);
+    if (query.names().some((name) => EVERYTHING_PARAMS.includes(name))) return everythingListed(ctx, query, id);
     if (folded) {
       // Pooled, with governance in the same store: the record, consents and relationships in one query.
       // Each resource is read cut down to the elements the filter decides on (and whole as text, to send); the
@@ -518,7 +742,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       // withholds whole items (the very objects given); anything else would send a cut-down resource, so it is refused.
       const textOf = new Map<object, string>(view.resources.map((resource, i) => [resource, view.json[i]!]));
       if (!kept.every((resource) => textOf.has(resource))) throw new Error('$everything: the policy filter returned an item it was not given');
-      return { status: 200, body: searchsetText({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, includes, issues: issuesOf(access, []), now: ctx.now, total: kept.length }, textOf) };
+      return { status: 200, body: searchsetText({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, includes, issues: [...ctx.notices(), ...issuesOf(access, [])], now: ctx.now, total: kept.length }, textOf) };
     }
     const found = await source!.read('Patient', id);
     const patient = found.value;
@@ -533,7 +757,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     const includes = await sourceOrganisations(kept, access, ctx.now.getTime());
     return {
       status: 200,
-      body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, includes, issues: issuesOf(access, [...found.unavailable, ...record.unavailable]), now: ctx.now, total: kept.length }),
+      body: searchset({ base: ctx.base, selfUrl: ctx.selfUrl, matches: kept, includes, issues: [...ctx.notices(), ...issuesOf(access, [...found.unavailable, ...record.unavailable])], now: ctx.now, total: kept.length }),
     };
   };
 
@@ -587,87 +811,392 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     };
   };
 
-  function referenceRead(type: 'Organization' | 'Practitioner'): RequestHandler {
-    return notPatientData(`${type} is reference data (who recorded or provides care), not a person's record`, async (req, res) => {
-      new Query(req.originalUrl, []);
+  function referenceRead(type: 'Organization' | 'Practitioner' | 'Location'): RequestHandler {
+    return notPatientData(`${type} is reference data (who recorded or provides care, and where), not a person's record`, async (req, res) => {
+      const shape = shapeOf(new Query(req.originalUrl, ['_summary', '_elements'], { lenient: preferLenient(req.get('prefer')) }));
       const id = idParam(req);
       const found = await source!.read(type, id);
       const item = found.value;
       if (!item || item.patientKey !== undefined || item.resource.resourceType !== type) throw new HttpProblem(404, 'not-found', `${type}/${id} is not known`);
       if (item.version) res.setHeader('ETag', `W/"${item.version}"`);
       if (item.lastUpdated) res.setHeader('Last-Modified', new Date(item.lastUpdated).toUTCString());
-      sendFhir(res, 200, item.resource);
+      sendFhir(res, 200, shapeResource(item.resource, shape));
     });
+  }
+
+  /** `GET /{type}/{id}/_history`: every version of one item, newest first, each decided by the policy as a read is. */
+  function historyHandler(type: string): DataHandler {
+    return async (ctx) => {
+      const query = ctx.query(['_summary', '_elements', '_count']);
+      const shape = shapeOf(query);
+      if (shape.kind === 'count') throw badParameter('_summary', 'count is for searches');
+      const count = countOf(query, 100, 1000);
+      const id = idParam(ctx.req);
+      const current = await source!.read(type, id);
+      const item = current.value;
+      if (!item || item.patientKey === undefined || item.resource.resourceType !== type) throw new HttpProblem(404, 'not-found', `${type}/${id} is not known`);
+      const { scope } = await scopeOfKey(item.patientKey);
+      const access = await ctx.access(scope);
+      requirePermit(access, `${type}/${id}`);
+      const versions = await source!.history!(type, id);
+      const shown = versions.value.slice(0, count).flatMap((v) => (access.filter([v.resource]).length === 1 ? [v] : []));
+      if (shown.length === 0) throw new HttpProblem(403, 'suppressed', `${type}/${id} is withheld by policy`, { outcome: outcome(withheldIssue([...access.withheld.values()], 1) ?? issue('information', 'suppressed', 'Withheld by policy.')) });
+      const bundle = {
+        resourceType: 'Bundle',
+        id: randomUUID(),
+        meta: { lastUpdated: ctx.now.toISOString() },
+        type: 'history',
+        total: shown.length,
+        link: [{ relation: 'self', url: ctx.selfUrl }],
+        entry: shown.map((v) => ({
+          fullUrl: `${ctx.base}/${type}/${id}`,
+          resource: shapeResource(v.resource, shape),
+          request: { method: v.version === '1' ? 'POST' : 'PUT', url: v.version === '1' ? type : `${type}/${id}` },
+          response: { status: v.version === '1' ? '201 Created' : '200 OK', ...(v.lastUpdated ? { lastModified: v.lastUpdated } : {}), ...(v.version ? { etag: `W/"${v.version}"` } : {}) },
+        })),
+      };
+      return { status: 200, body: bundle };
+    };
+  }
+
+  /**
+   * `GET /Provenance?target=<Type>/<id>` or `?patient=`: where the person's items came from (one Provenance per HL7
+   * message or FHIR bundle), each naming only the items the user may see; a Provenance naming none is not shown.
+   */
+  const provenanceSearch: DataHandler = async (ctx) => {
+    const query = ctx.query(['target', 'patient', '_count', '_cursor', '_summary', '_elements']);
+    const shape = shapeOf(query);
+    if (shape.kind === 'count') throw badParameter('_summary', 'count is not served for Provenance');
+    const target = query.one('target');
+    const patientParam = query.one('patient');
+    if ((target === undefined) === (patientParam === undefined)) throw new HttpProblem(400, 'required', 'target: give target=<Type>/<id> (one item) or patient=Patient/<id> (the whole record), one of them', { expression: 'target' });
+    const count = countOf(query, 100, 1000);
+    let scope: PatientScope;
+    let visible: ResourceLike[];
+    let access: Access;
+    const missing: UnavailableSource[] = [];
+    if (target !== undefined) {
+      const match = /^(?:.*\/fhir\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(target);
+      if (!match) throw badParameter('target', 'a reference <Type>/<id>, e.g. Observation/obs-1');
+      const found = await source!.read(match[1]!, match[2]!);
+      missing.push(...found.unavailable);
+      if (!found.value || found.value.patientKey === undefined) throw new HttpProblem(404, 'not-found', `target: ${match[1]}/${match[2]} is not an item of a person's record`, { expression: 'target' });
+      ({ scope } = await scopeOfKey(found.value.patientKey));
+      access = await ctx.access(scope);
+      requirePermit(access, `${match[1]}/${match[2]}`);
+      visible = access.filter([found.value.resource]);
+    } else {
+      const id = patientParam!.replace(/^(?:.*\/fhir\/)?Patient\//, '');
+      if (!FHIR_ID.test(id)) throw badParameter('patient', 'Patient/<id> or <id>');
+      const located = await scopeOfPatient(id, 'patient');
+      scope = located.scope;
+      missing.push(...located.unavailable);
+      access = await ctx.access(scope);
+      requirePermit(access, `Patient/${id}`);
+      const record = await source!.everything(scope.patientKey);
+      missing.push(...record.unavailable);
+      visible = access.filter(record.value);
+    }
+    const found = visible.length > 0 ? await provenanceOf(scope.patientKey, visible, { cursor: query.one('_cursor'), limit: count }) : { resources: [], unavailable: [], nextCursor: undefined };
+    return {
+      status: 200,
+      body: searchset({
+        base: ctx.base,
+        selfUrl: ctx.selfUrl,
+        nextUrl: found.nextCursor ? `${ctx.base}/Provenance?${query.withCursor(found.nextCursor)}` : undefined,
+        matches: found.resources.map((r) => shapeResource(r, shape)),
+        issues: [...ctx.notices(), ...issuesOf(access, [...missing, ...found.unavailable])],
+        now: ctx.now,
+      }),
+    };
+  };
+
+  /** `GET /Provenance/{id}`: one Provenance, naming only the items the user may see. */
+  const provenanceRead: DataHandler = async (ctx) => {
+    const shape = shapeOf(ctx.query(['_summary', '_elements']));
+    const id = idParam(ctx.req);
+    const found = await source!.read('Provenance', id);
+    const item = found.value;
+    if (!item || item.patientKey === undefined || item.resource.resourceType !== 'Provenance') throw new HttpProblem(404, 'not-found', `Provenance/${id} is not known`);
+    const { scope } = await scopeOfKey(item.patientKey);
+    const access = await ctx.access(scope);
+    requirePermit(access, `Provenance/${id}`);
+    const targets = (Array.isArray(item.resource.target) ? (item.resource.target as Array<{ reference?: string }>) : []).flatMap((t) => {
+      const match = typeof t.reference === 'string' ? /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(t.reference) : null;
+      return match ? [{ type: match[1]!, id: match[2]! }] : [];
+    });
+    const read = await Promise.all(targets.map((t) => source!.read(t.type, t.id)));
+    const visible = access.filter(read.flatMap((r) => (r.value && r.value.patientKey === scope.patientKey ? [r.value.resource] : [])));
+    const shown = await provenanceOf(scope.patientKey, visible);
+    const mine = shown.resources.find((r) => r.id === id);
+    if (!mine) throw new HttpProblem(403, 'suppressed', `Provenance/${id} names only items withheld by policy`);
+    return { status: 200, body: shapeResource(mine, shape), headers: item.version ? { ETag: `W/"${item.version}"` } : undefined };
+  };
+
+  /**
+   * `GET /AuditEvent?patient=Patient/<id>`: who has accessed the person's record (IHE BALP AuditEvents, with the hash
+   * chain), for a privacy officer, or for the person themselves with their own citizen token. Decided and audited.
+   */
+  const auditEventSearch: DataHandler = async (ctx) => {
+    const query = ctx.query(['patient', 'date', '_count', '_cursor']);
+    const patientParam = query.one('patient');
+    if (patientParam === undefined) throw new HttpProblem(400, 'required', 'patient: required (the person whose record\'s accesses are listed)', { expression: 'patient' });
+    const id = patientParam.replace(/^(?:.*\/fhir\/)?Patient\//, '');
+    if (!FHIR_ID.test(id)) throw badParameter('patient', 'Patient/<id> or <id>');
+    const range = dateBoundsOf(query, 'date');
+    const count = countOf(query, 100, 500);
+    const { scope } = await scopeOfPatient(id, 'patient');
+    const access = await ctx.accessAuditLog(scope);
+    requirePermit(access, `Patient/${id}`);
+    const page = await auditReader!.readAudit({
+      patientKey: scope.patientKey,
+      from: range.from === undefined ? undefined : new Date(range.from).toISOString(),
+      to: range.toExclusive === undefined ? undefined : new Date(range.toExclusive).toISOString(),
+      limit: count,
+      cursor: query.one('_cursor'),
+    });
+    const events = page.items.map((row) => toFhirAuditEvent(chainedEventOf(row), { observer: { display: deps.software?.name ?? 'OpenIDCR' } }) as ResourceLike);
+    return {
+      status: 200,
+      body: searchset({
+        base: ctx.base,
+        selfUrl: ctx.selfUrl,
+        nextUrl: page.nextCursor ? `${ctx.base}/AuditEvent?${query.withCursor(page.nextCursor)}` : undefined,
+        matches: events,
+        issues: ctx.notices(),
+        now: ctx.now,
+      }),
+    };
+  };
+
+  /** The request as it would be for `url` (a batch entry, a POSTed search): same headers and user, GET, its own query. */
+  function subRequest(req: Request, url: string, params: Record<string, string>): Request {
+    return Object.create(req, {
+      method: { value: 'GET' },
+      originalUrl: { value: url },
+      url: { value: url },
+      params: { value: params },
+      body: { value: undefined },
+    }) as Request;
+  }
+
+  /** A form (`application/x-www-form-urlencoded`) or Parameters body as query parameters, beside those of the URL. */
+  function mergedQuery(req: Request, body: unknown): string {
+    // The query text only: the URL's parameters, then the body's.
+    const merged = new URLSearchParams(new URL(req.originalUrl, 'http://localhost').search);
+    if (body && typeof body === 'object' && (body as { resourceType?: unknown }).resourceType === 'Parameters') {
+      const parameters = (body as { parameter?: unknown }).parameter;
+      if (!Array.isArray(parameters)) throw badParameter('parameter', 'a Parameters resource with parameter[]');
+      for (const [i, p] of parameters.entries()) {
+        const entry = p as Record<string, unknown>;
+        const value = Object.entries(entry).find(([k]) => k.startsWith('value'))?.[1];
+        if (typeof entry.name !== 'string' || (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean'))
+          throw badParameter(`parameter[${i}]`, 'each parameter needs a name and a primitive value (valueDate, valueString, valueInteger, ...)');
+        merged.append(entry.name, String(value));
+      }
+    } else if (body && typeof body === 'object' && !Array.isArray(body)) {
+      for (const [name, value] of Object.entries(body as Record<string, unknown>)) for (const v of Array.isArray(value) ? value : [value]) merged.append(name, String(v));
+    }
+    return merged.toString();
+  }
+
+  /** `POST /{type}/_search` and `POST /Patient/{id}/$everything`: the GET handler, with the body's parameters. */
+  function postedAsGet(handler: DataHandler, path: (req: Request) => string): DataHandler {
+    return async (ctx) => {
+      const text = mergedQuery(ctx.req, ctx.req.body);
+      const url = `${ctx.req.baseUrl}/fhir${path(ctx.req)}${text ? `?${text}` : ''}`;
+      const origin = ctx.base.slice(0, ctx.base.length - `${ctx.req.baseUrl}/fhir`.length);
+      return handler({ ...ctx, req: subRequest(ctx.req, url, { ...(ctx.req.params as Record<string, string>) }), selfUrl: `${origin}${url}` });
+    };
+  }
+
+  const STATUS_TEXT: Record<number, string> = { 200: 'OK', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 410: 'Gone', 500: 'Internal Server Error', 501: 'Not Implemented', 503: 'Service Unavailable' };
+  const MAX_BATCH = 50;
+
+  /**
+   * `POST /` with a `batch` Bundle of GET entries (reads, searches, `$everything`): each entry is answered as its own
+   * request would be (decided and audited on its own) in a `batch-response`. Writes and transactions are refused:
+   * the shared record is read-only.
+   */
+  const batch: DataHandler = async (ctx) => {
+    ctx.query([]);
+    const body = ctx.req.body as { resourceType?: unknown; type?: unknown; entry?: unknown } | undefined;
+    if (!body || body.resourceType !== 'Bundle') throw new HttpProblem(400, 'invalid', 'body: a Bundle of type batch, whose entries are GET requests', { expression: 'Bundle' });
+    if (body.type === 'transaction') throw new HttpProblem(422, 'not-supported', 'Bundle.type: transaction writes, and the shared record is read-only (records change only at their source); send a batch of GET requests', { expression: 'Bundle.type' });
+    if (body.type !== 'batch') throw badParameter('Bundle.type', `batch, got ${JSON.stringify(body.type)}`);
+    const entries = body.entry === undefined ? [] : body.entry;
+    if (!Array.isArray(entries)) throw badParameter('Bundle.entry', 'an array');
+    if (entries.length > MAX_BATCH) throw new HttpProblem(413, 'too-costly', `Bundle.entry: at most ${MAX_BATCH} entries in one batch, got ${entries.length}`, { expression: 'Bundle.entry' });
+    const answers = [];
+    for (const [i, entry] of entries.entries()) {
+      const request = (entry as { request?: { method?: unknown; url?: unknown } } | null)?.request;
+      try {
+        if (!request || typeof request.url !== 'string' || request.url.length === 0) throw badParameter(`Bundle.entry[${i}].request.url`, 'required');
+        if (request.method !== 'GET') throw new HttpProblem(405, 'not-supported', `Bundle.entry[${i}].request.method: only GET is served (the shared record is read-only), got ${JSON.stringify(request.method)}`, { expression: `Bundle.entry[${i}].request.method` });
+        let url = request.url.startsWith(ctx.base) ? request.url.slice(ctx.base.length) : request.url;
+        if (/^[a-z]+:/i.test(url)) throw badParameter(`Bundle.entry[${i}].request.url`, `a URL relative to this server (${ctx.base}), got ${JSON.stringify(request.url)}`);
+        if (!url.startsWith('/')) url = `/${url}`;
+        const [path, search = ''] = url.split('?', 2) as [string, string?];
+        const matched = matchRoute(path);
+        if (!matched) throw new HttpProblem(404, 'not-supported', `Bundle.entry[${i}].request.url: GET ${path} is not supported; see ${ctx.base}/metadata`, { expression: `Bundle.entry[${i}].request.url` });
+        const full = `${ctx.req.baseUrl}/fhir${path}${search ? `?${search}` : ''}`;
+        const reply = await matched.handler({ ...ctx, req: subRequest(ctx.req, full, matched.params), selfUrl: `${ctx.base}${path}${search ? `?${search}` : ''}` });
+        const resource = reply.body instanceof JsonText ? JSON.parse(reply.body.text) : reply.body;
+        answers.push({
+          ...(resource !== undefined ? { resource } : {}),
+          response: {
+            status: `${reply.status} ${STATUS_TEXT[reply.status] ?? ''}`.trim(),
+            ...(reply.headers?.ETag ? { etag: reply.headers.ETag } : {}),
+            ...(reply.headers?.['Last-Modified'] ? { lastModified: new Date(reply.headers['Last-Modified']).toISOString() } : {}),
+          },
+        });
+      } catch (error) {
+        const problem = error instanceof HttpProblem ? error : error instanceof SourceInputError ? badParameter(error.parameter, error.message.replace(/^[^:]+:\s*/, '')) : storeUnavailable(error);
+        if (!problem) throw error;
+        answers.push({ response: { status: `${problem.status} ${STATUS_TEXT[problem.status] ?? ''}`.trim(), outcome: problem.outcome } });
+      }
+    }
+    return { status: 200, body: { resourceType: 'Bundle', id: randomUUID(), meta: { lastUpdated: ctx.now.toISOString() }, type: 'batch-response', entry: answers } };
+  };
+
+  /** The GET route serving a path under /fhir, with its parameters (for batch entries). */
+  function matchRoute(path: string): { handler: DataHandler; params: Record<string, string> } | undefined {
+    for (const route of getRoutes) {
+      const match = route.pattern.exec(path);
+      if (!match) continue;
+      return { handler: route.data, params: Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)])) };
+    }
+    return undefined;
   }
 
   // ---- the route table: it builds both the router and the CapabilityStatement ---------------------------------------
 
   const searchParamsOf = (spec: (typeof RECORD_TYPES)[number]): SearchParamSpec[] => [
-    { name: 'patient', type: 'reference', documentation: 'Required: the person whose record is searched (Patient/<id>)' },
-    { name: 'date', type: 'date', documentation: 'Clinically relevant date: ge, le or exact (YYYY, YYYY-MM, YYYY-MM-DD)' },
-    ...Object.entries(spec.tokens).map(([name, token]) => ({ name, type: 'token' as const, documentation: token.documentation })),
+    { name: 'patient', type: 'reference', documentation: 'Required (or subject): the person whose record is searched (Patient/<id>)' },
+    { name: 'subject', type: 'reference', documentation: 'The same as patient (Patient/<id>)' },
+    { name: 'date', type: 'date', documentation: 'Clinically relevant date: eq (or none), ge, le, gt, lt, sa, eb (YYYY, YYYY-MM, YYYY-MM-DD or an instant)' },
+    ...Object.entries(spec.tokens).map(([name, token]) => ({ name, type: 'token' as const, documentation: `${token.documentation}; modifiers :text (words of the text or display) and :not` })),
     { name: '_sort', type: 'special', documentation: '-date (default, newest first) or date' },
     ...COMMON_SEARCH_PARAMS,
     ...(spec.type === 'Encounter'
-      ? [
-          { name: 'patient.general-practitioner', type: 'reference' as const, documentation: 'Instead of patient: the virtual ward, the open inpatient stays of your own practice\'s patients (with status=in-progress)' },
-          { name: 'status', type: 'token' as const, documentation: 'in-progress (virtual ward only)' },
-        ]
+      ? [{ name: 'patient.general-practitioner', type: 'reference' as const, documentation: 'Instead of patient, with status=in-progress: the virtual ward, the open inpatient stays of your own practice\'s patients' }]
       : []),
   ];
+  const includesOfType = (spec: (typeof RECORD_TYPES)[number]): string[] => [
+    ...Object.keys({ ...spec.includes, ...patientIncludesOf(spec.type) }).map((p) => `${spec.type}:${p}`),
+    `${spec.type}:*`,
+    ...(spec.type === 'Encounter' ? ['Encounter:location'] : []),
+  ];
+
+  /** A patient-data route: the policy point around the handler, which a batch entry can also be answered with. */
+  const data = (method: 'get' | 'post', path: string, action: 'read' | 'search', handler: DataHandler, capability?: RouteCapability, options: { citizens?: boolean } = {}): RouteDef => ({
+    method,
+    path,
+    capability,
+    handler: protect(action, handler, options),
+    ...(method === 'get' ? { data: handler } : {}),
+  });
+
+  const everythingCapability: RouteCapability = {
+    type: 'Patient',
+    operation: {
+      name: 'everything',
+      definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+      documentation: 'The whole record the user may see, filtered by policy, in one searchset; start, end, _since, _type and _count (paged) narrow it. GET or POST (Parameters).',
+    },
+  };
 
   const routes: RouteDef[] = [
     {
-      method: 'get',
-      path: '/Patient',
-      capability: {
-        type: 'Patient',
-        interaction: 'search-type',
-        searchParams: [
-          { name: 'identifier', type: 'token', documentation: `${NHS_NUMBER_SYSTEM}|<NHS number>, or a local identifier system|value` },
-          { name: 'family', type: 'string', documentation: 'Family name, starts with, any case and accents' },
-          { name: 'given', type: 'string', documentation: 'Given name, starts with' },
-          { name: 'birthdate', type: 'date', documentation: 'Date of birth, exact (YYYY-MM-DD)' },
-          { name: 'address-postalcode', type: 'string', documentation: 'Postcode, starts with, spaces ignored' },
-          { name: 'gender', type: 'token', documentation: 'male, female, other or unknown' },
-          { name: '_count', type: 'number', documentation: 'Page size, 1 to 200 (default 20)' },
-          { name: '_cursor', type: 'special', documentation: 'Opaque paging token from a next link' },
-          { name: '_include', type: 'special', documentation: 'Patient:general-practitioner, Patient:organization' },
-        ],
-        includes: Object.keys(PATIENT_INCLUDES).map((p) => `Patient:${p}`),
-      },
-      handler: protect('search', patientSearch),
-    },
-    { method: 'get', path: '/Patient/:id', capability: { type: 'Patient', interaction: 'read' }, handler: protect('read', readHandler('Patient', false)) },
-    { method: 'get', path: '/Patient/:id/_history/:vid', capability: { type: 'Patient', interaction: 'vread' }, handler: protect('read', readHandler('Patient', true)) },
-    {
-      method: 'get',
-      path: '/Patient/:id/$everything',
-      capability: { type: 'Patient', operation: { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything', documentation: 'The whole record the user may see, filtered by policy, in one searchset' } },
-      handler: protect('search', everything),
-    },
-    {
       method: 'post',
-      path: '/Patient/:id/$break-glass',
-      capability: {
-        type: 'Patient',
-        operation: { name: 'break-glass', definition: 'https://openidcr.org/OperationDefinition/Patient-break-glass', documentation: 'Emergency access with a reason (JSON {"reason": "..."}): granted for a few hours, audited and alerted' },
-      },
-      handler: protect('read', breakGlass),
+      path: '',
+      capability: { type: '', systemInteraction: 'batch' },
+      handler: protect('search', batch),
     },
+    data('get', '/Patient', 'search', patientSearch, {
+      type: 'Patient',
+      interaction: 'search-type',
+      searchParams: [
+        { name: 'identifier', type: 'token', documentation: `${NHS_NUMBER_SYSTEM}|<NHS number>, or a local identifier system|value` },
+        { name: 'family', type: 'string', documentation: 'Family name, starts with, any case and accents' },
+        { name: 'given', type: 'string', documentation: 'Given name, starts with' },
+        { name: 'birthdate', type: 'date', documentation: 'Date of birth, exact (YYYY-MM-DD)' },
+        { name: 'address-postalcode', type: 'string', documentation: 'Postcode, starts with, spaces ignored' },
+        { name: 'gender', type: 'token', documentation: 'male, female, other or unknown' },
+        { name: '_id', type: 'token', documentation: 'Up to 20 logical ids, comma-separated (alone)' },
+        { name: '_count', type: 'number', documentation: 'Page size, 1 to 200 (default 20)' },
+        { name: '_cursor', type: 'special', documentation: 'Opaque paging token from a next link' },
+        { name: '_include', type: 'special', documentation: 'Patient:general-practitioner, Patient:organization' },
+        { name: '_summary', type: 'special', documentation: 'true, text, data or false' },
+        { name: '_elements', type: 'special', documentation: 'Top-level elements to return, comma-separated' },
+      ],
+      includes: Object.keys(PATIENT_INCLUDES).map((p) => `Patient:${p}`),
+    }),
+    data('post', '/Patient/_search', 'search', postedAsGet(patientSearch, () => '/Patient')),
+    data('get', '/Patient/:id', 'read', readHandler('Patient', false), { type: 'Patient', interaction: 'read' }),
+    ...(source.history ? [data('get', '/Patient/:id/_history', 'read', historyHandler('Patient'), { type: 'Patient', interaction: 'history-instance' })] : []),
+    data('get', '/Patient/:id/_history/:vid', 'read', readHandler('Patient', true), { type: 'Patient', interaction: 'vread' }),
+    data('get', '/Patient/:id/$everything', 'search', everything, everythingCapability),
+    data('post', '/Patient/:id/$everything', 'search', postedAsGet(everything, (req) => `/Patient/${encodeURIComponent(String(req.params.id))}/$everything`)),
+    data('post', '/Patient/:id/$break-glass', 'read', breakGlass, {
+      type: 'Patient',
+      operation: { name: 'break-glass', definition: 'https://openidcr.org/OperationDefinition/Patient-break-glass', documentation: 'Emergency access with a reason (JSON {"reason": "..."}): granted for a few hours, audited and alerted' },
+    }),
+    // The patient compartment: `Patient/{id}/{type}` is `{type}?patient={id}`.
+    ...RECORD_TYPES.map((spec) => data('get', `/Patient/:id/${spec.type}`, 'search', searchHandler(spec, true), { type: 'Patient', compartment: spec.type })),
     ...RECORD_TYPES.flatMap((spec): RouteDef[] => [
-      {
-        method: 'get',
-        path: `/${spec.type}`,
-        capability: { type: spec.type, interaction: 'search-type', searchParams: searchParamsOf(spec), includes: [...Object.keys(spec.includes).map((p) => `${spec.type}:${p}`), ...(spec.type === 'Encounter' ? ['Encounter:subject', 'Encounter:location'] : [])] },
-        handler: protect('search', searchHandler(spec)),
-      },
-      { method: 'get', path: `/${spec.type}/:id`, capability: { type: spec.type, interaction: 'read' }, handler: protect('read', readHandler(spec.type, false)) },
-      { method: 'get', path: `/${spec.type}/:id/_history/:vid`, capability: { type: spec.type, interaction: 'vread' }, handler: protect('read', readHandler(spec.type, true)) },
+      data('get', `/${spec.type}`, 'search', searchHandler(spec), { type: spec.type, interaction: 'search-type', searchParams: searchParamsOf(spec), includes: includesOfType(spec), revIncludes: ['Provenance:target'] }),
+      data('post', `/${spec.type}/_search`, 'search', postedAsGet(searchHandler(spec), () => `/${spec.type}`)),
+      data('get', `/${spec.type}/:id`, 'read', readHandler(spec.type, false), { type: spec.type, interaction: 'read' }),
+      ...(source.history ? [data('get', `/${spec.type}/:id/_history`, 'read', historyHandler(spec.type), { type: spec.type, interaction: 'history-instance' })] : []),
+      data('get', `/${spec.type}/:id/_history/:vid`, 'read', readHandler(spec.type, true), { type: spec.type, interaction: 'vread' }),
     ]),
+    data('get', '/Provenance', 'search', provenanceSearch, {
+      type: 'Provenance',
+      interaction: 'search-type',
+      searchParams: [
+        { name: 'target', type: 'reference', documentation: 'The item (<Type>/<id>) whose origin is asked' },
+        { name: 'patient', type: 'reference', documentation: 'Instead of target: every Provenance of the person\'s record (Patient/<id>)' },
+        { name: '_count', type: 'number', documentation: 'Page size, 1 to 1000 (default 100)' },
+        { name: '_cursor', type: 'special', documentation: 'Opaque paging token from a next link' },
+        { name: '_summary', type: 'special', documentation: 'true, text, data or false' },
+        { name: '_elements', type: 'special', documentation: 'Top-level elements to return, comma-separated' },
+      ],
+    }),
+    data('get', '/Provenance/:id', 'read', provenanceRead, { type: 'Provenance', interaction: 'read' }),
+    ...(auditReader
+      ? [
+          data(
+            'get',
+            '/AuditEvent',
+            'search',
+            auditEventSearch,
+            {
+              type: 'AuditEvent',
+              interaction: 'search-type',
+              searchParams: [
+                { name: 'patient', type: 'reference', documentation: 'Required: the person whose record\'s accesses are listed (privacy officers, and the person with their own citizen token)' },
+                { name: 'date', type: 'date', documentation: 'When: ge, le, gt, lt' },
+                { name: '_count', type: 'number', documentation: 'Page size, 1 to 500 (default 100)' },
+                { name: '_cursor', type: 'special', documentation: 'Opaque paging token from a next link' },
+              ],
+            },
+            { citizens: true },
+          ),
+        ]
+      : []),
     { method: 'get', path: '/Organization/:id', capability: { type: 'Organization', interaction: 'read' }, handler: referenceRead('Organization') },
     { method: 'get', path: '/Practitioner/:id', capability: { type: 'Practitioner', interaction: 'read' }, handler: referenceRead('Practitioner') },
+    { method: 'get', path: '/Location/:id', capability: { type: 'Location', interaction: 'read' }, handler: referenceRead('Location') },
   ];
+
+  /** The GET patient-data routes as patterns, for batch entries (the first match wins, as in the router). */
+  const getRoutes = routes.flatMap((route) => {
+    if (route.method !== 'get' || !route.data) return [];
+    const names: string[] = [];
+    const pattern = new RegExp(`^${route.path.split('/').map((part) => (part.startsWith(':') ? (names.push(part.slice(1)), '([^/]+)') : part.replace(/[$.]/g, (c) => `\\${c}`))).join('/')}$`);
+    return [{ pattern, names, data: route.data }];
+  });
 
   const capabilities = routes.flatMap((r) => (r.capability ? [r.capability] : []));
 
@@ -687,6 +1216,13 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   );
   router.use('/fhir', authenticate(deps.auth));
   router.use('/fhir', express.json({ limit: '16kb', type: ['application/json', 'application/fhir+json'], verify: refuseNulInJson }));
+  router.use('/fhir', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }));
+  router.get(
+    ['/fhir/_history', '/fhir/:type/_history'],
+    notPatientData('refuses whole-type and whole-system history', (req) => {
+      throw new HttpProblem(404, 'not-supported', `GET ${req.path}: the history of ${req.params.type ? `every ${String(req.params.type)}` : 'the whole system'} is not served (it would cross every person's record); ask for one item's: /{type}/{id}/_history`);
+    }),
+  );
   for (const route of routes) router[route.method](`/fhir${route.path}`, route.handler);
   router.all(
     '/fhir{/*rest}',
@@ -730,6 +1266,15 @@ function samePersonLinks(found: readonly ResourceLike[], patients: readonly Reso
     const added = others.filter((p) => !known.has(`Patient/${p.id}`)).map((p) => ({ other: { reference: `Patient/${p.id}` }, type: 'seealso' }));
     return added.length === 0 ? patient : { ...patient, link: [...existing, ...added] };
   });
+}
+
+/** `_include=<Type>:patient` / `:subject`: the person's Patient resource, for the types whose summary names it. */
+function patientIncludesOf(type: string): Record<string, string[]> {
+  const summary = SUMMARY_ELEMENTS[type]?.summary ?? [];
+  return {
+    ...(summary.includes('patient') ? { patient: ['patient'] } : summary.includes('subject') ? { patient: ['subject'] } : {}),
+    ...(summary.includes('subject') ? { subject: ['subject'] } : {}),
+  };
 }
 
 function isPatientLevel(user: AuthenticatedUser): boolean {

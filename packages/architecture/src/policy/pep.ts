@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { CodeSystems, ODS_CODE_SYSTEM, type ResourceLike } from '@openidcr/model';
+import { CodeSystems, NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM, type ResourceLike } from '@openidcr/model';
 import {
   BreakGlassGrantSchema,
   RelationshipSchema,
@@ -183,6 +183,12 @@ export function registeredGpOf(patients: readonly ResourceLike[]): string | unde
 }
 
 /** The decision's user, from the token. */
+/** The NHS numbers a Patient resource carries. */
+function nhsNumbersOf(patient: ResourceLike): string[] {
+  const identifiers = Array.isArray(patient.identifier) ? (patient.identifier as Array<{ system?: unknown; value?: unknown }>) : [];
+  return identifiers.flatMap((i) => (i.system === NHS_NUMBER_SYSTEM && typeof i.value === 'string' ? [i.value.replace(/\s+/g, '')] : []));
+}
+
 export function decisionUserOf(user: AuthenticatedUser): DecisionUser {
   if (!user.organisation) throw new Error('a professional user has an organisation');
   return {
@@ -324,6 +330,47 @@ export class PolicyPoint {
     const result = filterRecord(marked, decision);
     const original = new Map(marked.map((m, i) => [m, resources[i]!] as const));
     return { ...result, kept: result.kept.map((k) => original.get(k) ?? k) };
+  }
+
+  /**
+   * Who may read a person's audit log (`AuditEvent?patient=`): a role with `auditAccess` (the privacy officer), or the
+   * person themselves (a citizen token whose NHS number is one of the person's). No clinical data is disclosed
+   * (no headings); the decision is audited like any other access, so reading the log is itself in the log.
+   */
+  auditLogDecision(user: AuthenticatedUser, scope: PatientScope): Decision {
+    const policy = this.#deps.policy;
+    const role = policy.roles.find((r) => r.id === user.roleId);
+    const nhs = user.nhsNumber;
+    const own = user.kind === 'citizen' && nhs !== undefined && scope.patients.some((p) => nhsNumbersOf(p).includes(nhs));
+    const reviewer = user.kind === 'professional' && role?.auditAccess === true;
+    const reason = own
+      ? { code: 'audit-log-own', text: 'The person reads who has accessed their own record.' }
+      : reviewer
+        ? { code: 'audit-log-review', text: `${role.title}: reviews who has accessed the record.` }
+        : { code: 'audit-log-refused', text: 'Only a privacy officer (a role with audit access), or the person themselves, may read who has accessed a record.' };
+    return {
+      effect: own || reviewer ? 'permit' : 'deny',
+      reasons: [reason as Decision['reasons'][number]],
+      visibleHeadings: [],
+      sources: [],
+      redaction: { viewerOds: user.organisation?.ods ?? '', clearedSensitivities: [], maxConfidentiality: 'N', requireShareOutFlag: false },
+      breakGlassAvailable: false,
+      breakGlassUsed: false,
+      obligations: [],
+      context: {
+        // A citizen is named as the citizen service names them in the log (by NHS number).
+        userId: user.kind === 'citizen' && nhs ? `nhs:${nhs}` : user.id,
+        userName: user.name,
+        roleId: user.roleId,
+        sdsRoleCode: user.sdsRoleCode,
+        organisation: user.organisation ?? ({ ods: '', kind: 'citizen' } as unknown as Decision['context']['organisation']),
+        purposeOfUse: own ? 'PATRQT' : 'HOPERAT',
+        personId: scope.patientKey,
+        policyRef: `${policy.isa.id}|${policy.isa.version}`,
+        consentModel: policy.consentModel.kind,
+        decidedAt: this.#deps.clock().toISOString(),
+      },
+    };
   }
 
   /** Writes the one audit event of an access, and raises its alerts. Throws when the audit cannot be written. */

@@ -39,7 +39,11 @@ export function pooledSource(store: RecordStore): RecordSource {
       const stored = await store.readVersion(type, id, Number(version));
       return complete(stored ? located(stored) : undefined);
     },
-    async searchPatients(criteria) {
+    async history(type, id) {
+      const versions = await store.history(type, id);
+      return complete(versions.map(located).sort((a, b) => Number(b.version) - Number(a.version)));
+    },
+        async searchPatients(criteria) {
       if (criteria.identifier) {
         const found = await store.findPatientsByIdentifier(criteria.identifier.system, criteria.identifier.value);
         return complete({ items: found.map(located) });

@@ -68,6 +68,8 @@ export interface RecordSource {
   readonly topology: 'pooled' | 'federated';
   read(resourceType: string, id: string): Promise<SourceResult<LocatedResource | undefined>>;
   readVersion(resourceType: string, id: string, version: string): Promise<SourceResult<LocatedResource | undefined>>;
+  /** Every version of a resource, newest first (`_history`); absent when the topology keeps no versions (federated). */
+  history?(resourceType: string, id: string): Promise<SourceResult<LocatedResource[]>>;
   searchPatients(criteria: PatientCriteria): Promise<SourceResult<ResultPage<LocatedResource>>>;
   /** Every Patient resource of a person (one per source that knows them): the policy reads the registered GP from them. */
   patientsOf(patientKey: string): Promise<SourceResult<ResourceLike[]>>;
