@@ -21,7 +21,7 @@ beforeAll(async () => {
   const verifier = createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, keys: issuer.keys, algorithms: ['ES256'], claims: auth.claims, organisations: locality.organisations });
   const app = express();
   app.use(issuer.router());
-  app.use(smartRouter((origin) => ({ issuer: auth.issuer, jwksUri: `${origin}/dev/.well-known/jwks.json`, authorizationEndpoint: `${origin}/dev/authorize`, tokenEndpoint: `${origin}/dev/token` }), undefined));
+  app.use(smartRouter((origin) => ({ server: 'dev-issuer', issuer: issuer.oidcIssuer(origin), jwksUri: `${origin}/dev/.well-known/jwks.json`, authorizationEndpoint: `${origin}/dev/authorize`, tokenEndpoint: `${origin}/dev/token` }), undefined));
   app.get('/whoami', authenticate(verifier), (_req, res) => {
     res.json(userOf(res));
   });
@@ -129,11 +129,17 @@ describe('bearer tokens [REQ-SEC-001]', () => {
     }
     expect((await token('citizen-1', 'openid patient/*.read')).status).toBe(200);
     expect((await token('dr-gp', 'openid user/*.read system/hl7.write')).status).toBe(200);
-    const authorize = await fetch(`${server.url}/dev/authorize?response_type=code&client_id=app&redirect_uri=${encodeURIComponent('https://app.example/cb')}&login_hint=citizen-1&scope=${encodeURIComponent('openid system/hl7.write')}`, { redirect: 'manual' });
+    const pkce = `&aud=${encodeURIComponent(`${server.url}/fhir`)}&code_challenge=${createHash('sha256').update('v'.repeat(43)).digest('base64url')}&code_challenge_method=S256`;
+    const authorize = await fetch(`${server.url}/dev/authorize?response_type=code&client_id=app&redirect_uri=${encodeURIComponent('https://app.example/cb')}&login_hint=citizen-1&scope=${encodeURIComponent('system/hl7.write user/*.read')}${pkce}`, { redirect: 'manual' });
     expect(authorize.status).toBe(302);
     const location = new URL(authorize.headers.get('location')!);
     expect(location.searchParams.get('error')).toBe('invalid_scope');
     expect(location.searchParams.get('code')).toBeNull();
+    // Asked with openid, the citizen gets openid only: the system scope is dropped, never granted.
+    const withOpenid = await fetch(`${server.url}/dev/authorize?response_type=code&client_id=app&redirect_uri=${encodeURIComponent('https://app.example/cb')}&login_hint=citizen-1&scope=${encodeURIComponent('openid system/hl7.write')}${pkce}`, { redirect: 'manual' });
+    const code = new URL(withOpenid.headers.get('location')!).searchParams.get('code')!;
+    const exchanged = await fetch(`${server.url}/dev/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', client_id: 'app', code_verifier: 'v'.repeat(43) }) });
+    expect(await exchanged.json()).toMatchObject({ scope: 'openid' });
   });
 });
 
@@ -141,7 +147,7 @@ describe('SMART on FHIR [REQ-VIEW-012]', () => {
   it('publishes /.well-known/smart-configuration at the root and under /fhir', async () => {
     for (const path of ['/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration']) {
       const config = (await (await fetch(`${server.url}${path}`)).json()) as Record<string, unknown>;
-      expect(config).toMatchObject({ issuer: auth.issuer, authorization_endpoint: `${server.url}/dev/authorize`, token_endpoint: `${server.url}/dev/token`, code_challenge_methods_supported: ['S256'] });
+      expect(config).toMatchObject({ issuer: `${server.url}/dev`, authorization_endpoint: `${server.url}/dev/authorize`, token_endpoint: `${server.url}/dev/token`, code_challenge_methods_supported: ['S256'] });
       expect(config.capabilities).toContain('launch-ehr');
     }
   });
@@ -151,7 +157,7 @@ describe('SMART on FHIR [REQ-VIEW-012]', () => {
     const verifier = 'a'.repeat(50);
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const authorize = new URL(`${server.url}/dev/authorize`);
-    const params = { response_type: 'code', client_id: 'viewer', redirect_uri: 'http://viewer.test/callback', scope: 'launch openid patient/*.read', state: 's1', launch: launch.launch, code_challenge: challenge, code_challenge_method: 'S256' };
+    const params = { response_type: 'code', client_id: 'viewer', redirect_uri: 'http://viewer.test/callback', scope: 'launch openid patient/*.read', state: 's1', launch: launch.launch, code_challenge: challenge, code_challenge_method: 'S256', aud: `${server.url}/fhir` };
     for (const [k, v] of Object.entries(params)) authorize.searchParams.set(k, v);
     const redirect = await fetch(authorize, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
@@ -161,10 +167,10 @@ describe('SMART on FHIR [REQ-VIEW-012]', () => {
     const code = location.searchParams.get('code')!;
 
     const exchange = (body: Record<string, string>) => fetch(`${server.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
-    const wrongVerifier = await exchange({ grant_type: 'authorization_code', code, redirect_uri: 'http://viewer.test/callback', code_verifier: 'b'.repeat(50) });
+    const wrongVerifier = await exchange({ grant_type: 'authorization_code', code, redirect_uri: 'http://viewer.test/callback', client_id: 'viewer', code_verifier: 'b'.repeat(50) });
     expect(wrongVerifier.status).toBe(400);
     // A failed exchange burns the code, as OAuth asks: start again.
-    const again = await exchange({ grant_type: 'authorization_code', code, redirect_uri: 'http://viewer.test/callback', code_verifier: verifier });
+    const again = await exchange({ grant_type: 'authorization_code', code, redirect_uri: 'http://viewer.test/callback', client_id: 'viewer', code_verifier: verifier });
     expect(await again.json()).toMatchObject({ error: 'invalid_grant' });
 
     const launch2 = (await (await fetch(`${server.url}/dev/launch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'dr-hosp', patient: 'pat-1' }) })).json()) as { launch: string };
@@ -183,7 +189,7 @@ describe('SMART on FHIR [REQ-VIEW-012]', () => {
     const response = await fetch(`${server.url}/dev/authorize?response_type=token&client_id=x&redirect_uri=http://x.test/`, { redirect: 'manual' });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'invalid_request' });
-    const standalone = await fetch(`${server.url}/dev/authorize?response_type=code&client_id=x&redirect_uri=http://x.test/cb`, { redirect: 'manual' });
+    const standalone = await fetch(`${server.url}/dev/authorize?response_type=code&client_id=x&redirect_uri=http://x.test/cb&aud=${encodeURIComponent(`${server.url}/fhir`)}&code_challenge=${'c'.repeat(43)}&code_challenge_method=S256`, { redirect: 'manual' });
     expect(new URL(standalone.headers.get('location')!).searchParams.get('error')).toBe('login_required');
   });
 });

@@ -3,6 +3,13 @@ import { publicOrigin } from '../http/public-origin.js';
 
 /** What `/.well-known/smart-configuration` advertises. */
 export interface SmartConfigurationOptions {
+  /**
+   * Who authorizes: the built-in development issuer (`dev-issuer`: everything listed below) or the locality's own
+   * OpenID Connect provider (`oidc`, the default: only what any such provider does, public clients with PKCE and
+   * OpenID Connect sign-in; a provider that does more says so in its own discovery document).
+   */
+  server?: 'dev-issuer' | 'oidc' | undefined;
+  /** The OpenID Connect issuer (a URL whose `/.well-known/openid-configuration` exists). */
   issuer: string;
   jwksUri?: string | undefined;
   authorizationEndpoint?: string | undefined;
@@ -10,23 +17,46 @@ export interface SmartConfigurationOptions {
 }
 
 /**
- * SMART App Launch 2.0 discovery. What is supported: EHR launch (`launch` → patient in context), standalone launch of
- * a user (`login_hint`, development issuer only), public clients with PKCE S256, `patient/*.read` and `user/*.read`.
- * What is not: refresh tokens, confidential-client authentication, `launch/patient` patient pickers, token
- * introspection and revocation, write scopes (the record is read-only).
+ * SMART App Launch 2.x discovery. With the development issuer, what is supported: EHR launch (`launch`, the patient
+ * in context, launched by FHIR id or NHS number) and standalone launch of a demo user (`login_hint`); public clients
+ * with PKCE S256 and `aud` required; SMART v1 and v2 scopes, downscoped to read (the record is read-only) and to
+ * patient/ scopes for citizens; OpenID Connect (`openid`, `fhirUser`, ES256 id tokens); refresh tokens
+ * (`offline_access`, `online_access`, rotated on use); SMART Backend Services (`client_credentials` with a
+ * `private_key_jwt` assertion, RS384/ES384/RS256/ES256, for the clients in `auth.clients`).
+ * What is not: patient or encounter pickers (`launch/patient`), confidential symmetric clients, `authorize-post`,
+ * token introspection and revocation, write scopes, scopes with search parameters, context beyond the patient.
  */
 export function smartConfiguration(options: SmartConfigurationOptions): Record<string, unknown> {
+  const dev = options.server === 'dev-issuer';
   return {
     issuer: options.issuer,
     ...(options.jwksUri ? { jwks_uri: options.jwksUri } : {}),
     ...(options.authorizationEndpoint ? { authorization_endpoint: options.authorizationEndpoint } : {}),
     ...(options.tokenEndpoint ? { token_endpoint: options.tokenEndpoint } : {}),
-    grant_types_supported: ['authorization_code'],
+    grant_types_supported: dev ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code'],
     response_types_supported: ['code'],
-    token_endpoint_auth_methods_supported: ['none'],
-    scopes_supported: ['openid', 'fhirUser', 'launch', 'patient/*.read', 'user/*.read'],
+    token_endpoint_auth_methods_supported: dev ? ['none', 'private_key_jwt'] : ['none'],
+    ...(dev ? { token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384', 'RS256', 'ES256'] } : {}),
+    scopes_supported: dev
+      ? ['openid', 'fhirUser', 'launch', 'offline_access', 'online_access', 'patient/*.read', 'patient/*.rs', 'user/*.read', 'user/*.rs', 'system/hl7.write']
+      : ['openid', 'fhirUser', 'patient/*.read', 'user/*.read'],
     code_challenge_methods_supported: ['S256'],
-    capabilities: ['launch-ehr', 'launch-standalone', 'client-public', 'context-ehr-patient', 'permission-patient', 'permission-user', 'sso-openid-connect'],
+    capabilities: dev
+      ? [
+          'launch-ehr',
+          'launch-standalone',
+          'client-public',
+          'client-confidential-asymmetric',
+          'context-ehr-patient',
+          'sso-openid-connect',
+          'permission-patient',
+          'permission-user',
+          'permission-offline',
+          'permission-online',
+          'permission-v1',
+          'permission-v2',
+        ]
+      : ['launch-standalone', 'client-public', 'sso-openid-connect', 'permission-patient', 'permission-user', 'permission-v1'],
   };
 }
 

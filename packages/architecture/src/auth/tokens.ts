@@ -6,14 +6,23 @@ import type { OrganisationKind } from '@openidcr/governance';
 import type { ClaimMapping, Organisation } from '../locality/locality.js';
 import { HttpProblem, sendProblem } from '../http/outcome.js';
 
-/** The signed-in user, as the bearer token says. */
+/** The role claim value of a SMART Backend Services (system-to-system) token: a source system, not a person. */
+export const SYSTEM_ROLE = 'system';
+
+/**
+ * The signed-in user, as the bearer token says: a professional, a citizen, or (`kind: 'system'`, role claim
+ * `system`) a source system acting for its organisation through SMART Backend Services, which has only system/ scopes
+ * and is refused by every route that serves a person (the FHIR record API, citizen and staff routes); it may send
+ * feeds (`POST /integration/hl7`).
+ */
 export interface AuthenticatedUser {
-  kind: 'professional' | 'citizen';
+  kind: 'professional' | 'citizen' | 'system';
+  /** The user id; for a system token, the client id. */
   id: string;
   name: string;
-  /** The locality role id; `citizen` for a member of the public. */
+  /** The locality role id; `citizen` for a member of the public, `system` for a backend-services client. */
   roleId: string;
-  /** The user's organisation (professionals only). */
+  /** The user's organisation (professionals and system clients). */
   organisation?: { ods: string; kind: OrganisationKind } | undefined;
   sdsRoleCode?: string | undefined;
   activityCodes: string[];
@@ -113,6 +122,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (typeof ods !== 'string') return bad(c.organisation, 'required (the ODS code of the user\'s organisation)');
     const kind = organisations.get(ods);
     if (kind === undefined) return bad(c.organisation, `${ods} is not an organisation of this locality`);
+    // A backend-services client: only its system scopes count, whatever else the token says.
+    if (role.data === SYSTEM_ROLE)
+      return { ok: true, exp: payload.exp!, user: { ...base, patient: undefined, kind: 'system', organisation: { ods, kind }, activityCodes: [], scopes: scopes.filter((s) => s.startsWith('system/')) } };
     const sds = claim(payload, c.sdsRoleCode);
     const activities = claim(payload, c.activityCodes);
     return {

@@ -69,6 +69,26 @@ export type ClaimMapping = z.output<typeof ClaimMappingSchema>;
 
 const claims = ClaimMappingSchema.prefault({});
 
+/** A public JWK a backend-services client signs its `client_assertion` with (RSA or EC; never the private part). */
+const ClientJwkSchema = z
+  .looseObject({ kty: z.enum(['RSA', 'EC']), kid: z.string().min(1).optional(), alg: z.enum(['RS256', 'RS384', 'ES256', 'ES384']).optional() })
+  .refine((jwk) => !('d' in jwk), { message: 'a private key: register only the public key' });
+
+/**
+ * A SMART Backend Services client of the development issuer (`grant_type=client_credentials` with a `private_key_jwt`
+ * client assertion): a source system acting for its organisation, never a user.
+ */
+export const BackendClientSchema = z.object({
+  clientId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, '1 to 128 letters, digits and . _ : -'),
+  /** The ODS code of the locality organisation the client acts for. */
+  organisation: OdsCodeSchema,
+  /** The client's public keys, inline (RS384 or ES384; RS256 and ES256 also taken). */
+  jwks: z.object({ keys: z.array(ClientJwkSchema).min(1) }),
+  /** The system scopes it may be granted, e.g. `system/hl7.write`. */
+  scopes: z.array(z.string().regex(/^system\/\S+$/, 'a system/ scope')).min(1),
+});
+export type BackendClient = z.output<typeof BackendClientSchema>;
+
 /** How users sign in: the built-in development issuer with demo users, or the locality's OpenID Connect provider. */
 export const AuthSchema = z.discriminatedUnion('mode', [
   z.object({
@@ -77,7 +97,16 @@ export const AuthSchema = z.discriminatedUnion('mode', [
     issuer: z.string().min(1).default('urn:openidcr:dev-issuer'),
     audience: z.string().min(1).default('openidcr'),
     tokenMinutes: z.number().int().min(1).max(24 * 60).default(60),
+    /**
+     * How long a refresh token lasts: `online_access` (default 8 hours) and `offline_access` (default 30 days). A
+     * refresh token rotates on use but keeps its first expiry.
+     */
+    refreshTokenMinutes: z
+      .object({ online: z.number().int().min(1).max(7 * 24 * 60).default(8 * 60), offline: z.number().int().min(1).max(365 * 24 * 60).default(30 * 24 * 60) })
+      .prefault({}),
     users: z.array(DemoUserSchema).min(1),
+    /** SMART Backend Services clients (system-to-system, `client_credentials` with a signed client assertion). */
+    clients: z.array(BackendClientSchema).default([]),
     claims,
   }),
   z.object({
@@ -246,6 +275,7 @@ function crossCheck(locality: Locality): LocalityIssue[] {
   locality.roles.forEach((role, i) => {
     if (roleIds.has(role.id)) issues.push({ path: `roles[${i}].id`, message: `role "${role.id}" is defined twice` });
     roleIds.add(role.id);
+    if (role.id === 'system') issues.push({ path: `roles[${i}].id`, message: '"system" is reserved: a token with that role is a backend-services client\'s' });
   });
   locality.isa.parties.forEach((party, i) => {
     const index = orgs.get(party.ods);
@@ -263,9 +293,21 @@ function crossCheck(locality: Locality): LocalityIssue[] {
         if (!user.nhsNumber) issues.push({ path: `${at}.nhsNumber`, message: 'a citizen needs their NHS number' });
         return;
       }
+      // A token with role "system" is a backend-services client's (auth.clients), never a person's.
+      if (user.role === 'system') {
+        issues.push({ path: `${at}.role`, message: '"system" is reserved for backend-services clients (auth.clients)' });
+        return;
+      }
       if (!roleIds.has(user.role)) issues.push({ path: `${at}.role`, message: `"${user.role}" is not a role of this locality (${[...roleIds].join(', ')}, or citizen)` });
       if (!user.organisation) issues.push({ path: `${at}.organisation`, message: 'is required for a professional' });
       else if (!orgs.has(user.organisation)) issues.push({ path: `${at}.organisation`, message: `${user.organisation} is not one of the locality's organisations` });
+    });
+    const clientIds = new Set<string>();
+    locality.auth.clients.forEach((client, i) => {
+      const at = `auth.clients[${i}]`;
+      if (clientIds.has(client.clientId)) issues.push({ path: `${at}.clientId`, message: `client "${client.clientId}" is listed twice` });
+      clientIds.add(client.clientId);
+      if (!orgs.has(client.organisation)) issues.push({ path: `${at}.organisation`, message: `${client.organisation} is not one of the locality's organisations` });
     });
   }
   const groupIds = new Set<string>();

@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { createLocalityPolicy, createConsentModel, type ConsentModel } from '@openidcr/governance';
 import { Ingestor, ShippedProfiles, buildAck, createHl7HttpHandler, createMllpServer, ingestHandler, isShippedProfileId, reject, type Channel as IngestChannel, type MllpServer } from '@openidcr/integration';
 import { openStore, type RecordStore } from '@openidcr/store';
-import { createDevIssuer, type DevIssuer, type DevIssuerKey } from '../auth/dev-issuer.js';
+import { createDevIssuer, type DevIssuer, type DevIssuerKey, type PatientResolver } from '../auth/dev-issuer.js';
 import { smartRouter } from '../auth/smart.js';
 import { authenticate, createTokenVerifier, remoteKeySet, userOf } from '../auth/tokens.js';
 import { fhirRouter } from '../fhir/router.js';
@@ -123,6 +123,21 @@ async function refuseNulMessage(payload: string, channel: string | undefined, st
 }
 
 /**
+ * The Patient id of an NHS number, for SMART launches in context by NHS number. A person may have one Patient per
+ * source organisation: the launching user's organisation's own Patient is chosen when there is one (a GP system
+ * launching opens its own record of the person), else the one with the smallest id (code-point order), so the same
+ * launch always opens the same Patient. Undefined when the record does not know the NHS number.
+ */
+function patientOfNhsNumber(store: Pick<RecordStore, 'findPatientsByNhsNumber'>): PatientResolver {
+  return async (nhsNumber, { organisation }) => {
+    const found = await store.findPatientsByNhsNumber(nhsNumber);
+    const own = found.filter((p) => organisation !== undefined && p.sourceOrg === organisation);
+    const candidates = (own.length > 0 ? own : found).map((p) => p.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return candidates[0];
+  };
+}
+
+/**
  * Assembles a locality's shared care record from its configuration: the store (pooled) or the sources' FHIR
  * endpoints (federated), governance's policy, sign-in (OIDC or the development issuer), the FHIR API with the policy
  * enforcement point, `POST /integration/hl7` and one MLLP listener per channel with a port, `/healthz` and `/readyz`.
@@ -142,7 +157,19 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
   let keys = options.keys;
   let algorithms: readonly string[];
   if (auth.mode === 'dev') {
-    devIssuer = await createDevIssuer({ issuer: auth.issuer, audience: auth.audience, users: auth.users, claims: auth.claims, tokenMinutes: auth.tokenMinutes, key: options.devIssuerKey });
+    devIssuer = await createDevIssuer({
+      issuer: auth.issuer,
+      audience: auth.audience,
+      users: auth.users,
+      claims: auth.claims,
+      tokenMinutes: auth.tokenMinutes,
+      refreshTokenMinutes: auth.refreshTokenMinutes,
+      key: options.devIssuerKey,
+      publicUrl: locality.publicUrl,
+      clients: auth.clients,
+      resolvePatient: patientOfNhsNumber(store),
+      onError: (err) => logger.error({ err }, 'development issuer: unexpected error'),
+    });
     keys = devIssuer.keys;
     algorithms = ['ES256'];
     logger.warn('development issuer enabled: anyone who can reach /dev/token can act as a demo user. Never use it with real data.');
@@ -180,8 +207,8 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
     smartRouter(
       (origin) =>
         auth.mode === 'dev'
-          ? { issuer: auth.issuer, jwksUri: `${origin}/dev/.well-known/jwks.json`, authorizationEndpoint: `${origin}/dev/authorize`, tokenEndpoint: `${origin}/dev/token` }
-          : { issuer: auth.issuer, jwksUri: auth.jwksUrl, authorizationEndpoint: auth.authorizationEndpoint, tokenEndpoint: auth.tokenEndpoint },
+          ? { server: 'dev-issuer', issuer: devIssuer!.oidcIssuer(origin), jwksUri: `${origin}/dev/.well-known/jwks.json`, authorizationEndpoint: `${origin}/dev/authorize`, tokenEndpoint: `${origin}/dev/token` }
+          : { server: 'oidc', issuer: auth.issuer, jwksUri: auth.jwksUrl, authorizationEndpoint: auth.authorizationEndpoint, tokenEndpoint: auth.tokenEndpoint },
       locality.publicUrl,
     ),
   );
@@ -195,12 +222,16 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
     app.post('/integration/hl7', authenticate(verifier), express.text({ type: () => true, limit: '10mb' }), async (req, res, next) => {
       try {
         const user = userOf(res)!;
-        // A citizen token never feeds the record, whatever scopes it claims.
-        if (user.kind !== 'professional') return sendProblem(res, new HttpProblem(403, 'forbidden', 'Authorization: HL7 feeds come from source systems; a citizen token cannot send them'));
+        // A citizen token never feeds the record, whatever scopes it claims; a source system (SMART Backend Services) or a professional's system-scoped token may.
+        if (user.kind !== 'professional' && user.kind !== 'system') return sendProblem(res, new HttpProblem(403, 'forbidden', 'Authorization: HL7 feeds come from source systems; a citizen token cannot send them'));
         if (!user.scopes.includes('system/hl7.write')) return sendProblem(res, new HttpProblem(403, 'forbidden', 'scope: sending HL7 needs a token with scope system/hl7.write'));
         const channelId = typeof req.query.channel === 'string' ? req.query.channel : undefined;
         if (channels.size > 0 && (channelId === undefined || !channels.has(channelId)))
           return sendProblem(res, new HttpProblem(400, 'invalid', `channel: give ?channel= one of ${[...channels.keys()].join(', ')}`, { expression: 'channel' }));
+        // A backend-services client feeds its own organisation's channels only.
+        const channelOrganisation = locality.channels.find((c) => c.id === channelId)?.organisation;
+        if (user.kind === 'system' && channelOrganisation !== undefined && channelOrganisation !== user.organisation?.ods)
+          return sendProblem(res, new HttpProblem(403, 'forbidden', `channel: ${channelId} carries ${channelOrganisation}'s data; client ${user.id} is registered for ${user.organisation?.ods ?? 'no organisation'}`, { expression: 'channel' }));
         const body = typeof req.body === 'string' ? req.body : '';
         const refused = await refuseNulMessage(body, channelId, store, logger);
         if (refused !== undefined) return res.status(400).type('x-application/hl7-v2+er7').send(refused);
