@@ -1,31 +1,38 @@
 /* global document, Node -- shownText runs in the page */
 // The example as a person would use it: `serve.mjs` runs, Chromium opens index.html, the record renders from the plain
-// FHIR server with names resolved, and axe finds no WCAG 2.x A/AA violation.
+// FHIR server with names resolved, and axe finds no WCAG 2.x A/AA violation. Then `serve-idcr.mjs`: another system's
+// page on another origin signs in to OpenIDCR and reads its FHIR API (CORS); from an origin not allowed, it cannot.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { generateLocality, generatePatient } from '@openidcr/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-let server;
+const servers = [];
 let browser;
 let url;
 
-beforeAll(async () => {
-  server = spawn(process.execPath, ['serve.mjs'], { cwd: here, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  url = await new Promise((resolve, reject) => {
+/** Runs one of the example's scripts on free ports; resolves with its output once it prints `ready`'s match. */
+function serve(script, env, ready) {
+  const server = spawn(process.execPath, [script], { cwd: here, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  servers.push(server);
+  return new Promise((resolve, reject) => {
     let out = '';
     server.stdout.on('data', (chunk) => {
       out += chunk;
-      const found = /Open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (found) resolve(found[1]);
+      if (ready.test(out)) resolve(out);
     });
     server.stderr.on('data', (chunk) => (out += chunk));
-    server.once('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
+    server.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${out}`)));
   });
+}
+
+beforeAll(async () => {
+  url = /Open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(await serve('serve.mjs', { PORT: '0' }, /Open http:\/\/127\.0\.0\.1:\d+\//))[1];
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update'],
@@ -33,7 +40,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  server?.kill();
+  for (const server of servers) server.kill();
 });
 
 /** The text the page shows, shadow roots included (the viewer's components render into theirs). */
@@ -81,6 +88,94 @@ describe('examples/embed-viewer in Chromium [REQ-VIEW-009]', () => {
       return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
     });
     expect(violations).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('examples/embed-viewer from another origin, reading OpenIDCR in Chromium [#18]', () => {
+  /** The person the page shows: synthetic person 31, with allergies and current medication (serve-idcr.mjs). */
+  const person = generatePatient(31, { seed: 42 }, generateLocality({ seed: 42 }));
+  const allergies = person.resources.filter((r) => r.resourceType === 'AllergyIntolerance').map((r) => r.code.text);
+  const medications = person.resources.filter((r) => r.resourceType === 'MedicationStatement' && r.status === 'active').map((r) => r.medicationCodeableConcept.text);
+  let idcr;
+  let allowed;
+  let notAllowed;
+
+  beforeAll(async () => {
+    const out = await serve('serve-idcr.mjs', { PORT: '0', IDCR_PORT: '0' }, /Open http:\/\/localhost:\d+\//);
+    idcr = /OpenIDCR at (http:\/\/127\.0\.0\.1:\d+)\/fhir/.exec(out)[1];
+    allowed = /Open (http:\/\/localhost:\d+\/)/.exec(out)[1];
+    notAllowed = /Not allowed: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)[1];
+    expect(out).toContain(`NHS number ${person.nhsNumber}`);
+  });
+
+  it('puts OpenIDCR and the page on different origins', () => {
+    expect(new URL(idcr).origin).not.toBe(new URL(allowed).origin);
+    expect(new URL(notAllowed).origin).not.toBe(new URL(allowed).origin);
+    expect(new URL(notAllowed).origin).not.toBe(new URL(idcr).origin);
+  });
+
+  it('from the allowed origin: signs in by a cross-origin POST to /dev/token and renders the record from OpenIDCR\'s /fhir, allergies and medication included', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const failed = [];
+    const apiAnswers = [];
+    page.on('requestfailed', (request) => failed.push(`${request.url()} ${request.failure()?.errorText}`));
+    page.on('pageerror', (error) => failed.push(error.message));
+    page.on('response', (response) => {
+      if (response.url().startsWith(`${idcr}/`))
+        apiAnswers.push(`${response.request().method()} ${response.status()} ${new URL(response.url()).pathname} allowed:${response.headers()['access-control-allow-origin']}`);
+    });
+    await page.goto(allowed);
+    await page.getByText('Signed in to the shared care record').waitFor({ timeout: 30_000 });
+    const family = person.patient.name[0].family.toUpperCase();
+    await page.getByText(new RegExp(`^${family}, `)).first().waitFor({ timeout: 30_000 });
+    // The summary: allergies and current medication, each item by name, read across origins from OpenIDCR.
+    for (const name of [...allergies, ...medications]) await page.getByText(name).first().waitFor({ timeout: 30_000 });
+    const text = await shownText(page);
+    expect(text).toContain('Known allergies');
+    expect(text).toContain(person.nhsNumber.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1 $2 $3'));
+    expect(await page.locator('idcr-record').getAttribute('status')).toBe('ready');
+    // Sources named from OpenIDCR's reference data, never a raw reference or source URN.
+    await page.getByText('The Health Centre').first().waitFor({ timeout: 30_000 });
+    expect(await shownText(page)).not.toMatch(/urn:ods:|Organization\/|Practitioner\//);
+    expect(failed).toEqual([]);
+    // Every answer the page read came from OpenIDCR's origin and named the page's origin as allowed: the token, the
+    // patient search, the record (the preflights before them are the browser's own, not shown to the page).
+    const origin = new URL(allowed).origin;
+    expect(apiAnswers).toEqual(expect.arrayContaining([`POST 200 /dev/token allowed:${origin}`, `GET 200 /fhir/Patient allowed:${origin}`]));
+    expect(apiAnswers.some((a) => a.startsWith('GET 200 /fhir/Patient/') && a.endsWith(`/$everything allowed:${origin}`))).toBe(true);
+    expect(apiAnswers.filter((a) => !a.endsWith(`allowed:${origin}`))).toEqual([]);
+    mkdirSync(`${here}test-results`, { recursive: true });
+    await page.screenshot({ path: `${here}test-results/embed-viewer-other-origin.png`, fullPage: true });
+
+    await page.addScriptTag({ content: axeSource });
+    const violations = await page.evaluate(async () => {
+      const result = await globalThis.axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+      return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+    });
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+
+  it('from an origin the locality does not allow: the browser blocks the API, no patient data reaches the page, and the viewer says the record could not be loaded', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    const consoleErrors = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    await page.goto(notAllowed);
+    await page.locator('idcr-record[status="error"]').waitFor({ timeout: 30_000 });
+    const text = await shownText(page);
+    expect(text).toContain('Could not sign in to the shared care record');
+    expect(text).toContain('The record could not be loaded');
+    expect(text).toContain('The record service could not be reached.');
+    expect(await page.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+    expect(text).not.toContain(person.patient.name[0].family.toUpperCase());
+    for (const name of [...allergies, ...medications]) expect(text).not.toContain(name);
+    // It was the browser's CORS check that kept the answers from the page, not a server that was down.
+    expect(consoleErrors.some((e) => /blocked by CORS policy/.test(e) && e.includes(`'${new URL(notAllowed).origin}'`))).toBe(true);
+    mkdirSync(`${here}test-results`, { recursive: true });
+    await page.screenshot({ path: `${here}test-results/embed-viewer-origin-not-allowed.png`, fullPage: true });
     await page.close();
   });
 });
