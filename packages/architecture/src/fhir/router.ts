@@ -170,7 +170,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       const user = userOf(res);
       if (!user) return sendProblem(res, new HttpProblem(401, 'login', 'Authorization: a bearer token is required'));
       if (user.kind !== 'professional' && !(options.citizens && user.kind === 'citizen'))
-        return sendProblem(res, new HttpProblem(403, 'forbidden', 'This API serves professionals; a citizen sees their own record through the citizen service.'));
+        return sendProblem(res, new HttpProblem(403, 'forbidden', user.kind === 'system' ? 'This API serves professionals; a system token (SMART Backend Services) sends feeds and reads no one\'s record.' : 'This API serves professionals; a citizen sees their own record through the citizen service.'));
       const outsideRollout = pep.outsideRollout(user);
       if (outsideRollout !== undefined)
         return sendProblem(
