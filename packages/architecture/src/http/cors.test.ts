@@ -8,7 +8,7 @@ import { startFixtureIdcr, type RunningFixtureIdcr } from './idcr.fixtures.js';
 const GP_SYSTEM = 'https://gp-system.example.nhs.uk';
 const OTHER = 'https://elsewhere.example';
 /** Every path a browser app calls cross-origin; each must answer a preflight without a token. */
-const PREFLIGHT_PATHS = ['/fhir/Patient', '/fhir/Patient/pat-smith-gp/$everything', '/fhir/metadata', '/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration', '/.well-known/openid-configuration', '/dev/token', '/dev/.well-known/jwks.json'];
+const PREFLIGHT_PATHS = ['/fhir/Patient', '/fhir/Patient/pat-smith-gp/$everything', '/fhir/metadata', '/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration', '/.well-known/openid-configuration', '/dev/token', '/dev/.well-known/jwks.json', '/dev/.well-known/openid-configuration'];
 
 const preflight = (url: string, origin: string, method = 'GET', headers = 'authorization, accept') =>
   fetch(url, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': headers } });

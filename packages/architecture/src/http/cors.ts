@@ -33,8 +33,12 @@ export const CorsSchema = z.strictObject({
 export type CorsConfig = z.output<typeof CorsSchema>;
 export type CorsInput = z.input<typeof CorsSchema>;
 
-/** The paths a browser app calls cross-origin: the FHIR API, discovery documents, and the development issuer's token endpoint and keys. */
-export const CORS_PATHS = /^\/(?:fhir(?:\/|$)|\.well-known\/|dev\/token$|dev\/\.well-known\/jwks\.json$)/;
+/**
+ * The paths a browser app calls cross-origin: the FHIR API, discovery documents (`/.well-known/*`, `/fhir/.well-known/*`),
+ * and the development issuer's token endpoint, keys and OpenID configuration (`/dev/token`, `/dev/.well-known/*`).
+ * Not `/dev/authorize` or `/dev/launch`, which a browser navigates to, and not the web apps' own routes.
+ */
+export const CORS_PATHS = /^\/(?:fhir(?:\/|$)|\.well-known\/|dev\/token$|dev\/\.well-known\/)/;
 
 export const CORS_ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'] as const;
 export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'Prefer', 'If-None-Match', 'If-Modified-Since', 'X-Request-Id'] as const;
