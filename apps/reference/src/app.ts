@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { notFoundHandler, problemHandler } from '@openidcr/architecture';
-import { createIdcr, createTokenVerifier, loadLocalityOrganisations, remoteKeySet, type Idcr, type Locality } from '@openidcr/architecture';
+import { applyEnvironment, createIdcr, createTokenVerifier, loadLocalityOrganisations, remoteKeySet, type Idcr, type Locality } from '@openidcr/architecture';
 import { createRecordStore, migrate, openDb, type Db, type RecordStore } from '@openidcr/store';
 import { citizenRouter, type Authenticate } from '@openidcr/citizen';
 import { auditStoreFromRecordStore, citizenRecordsFromStore } from '@openidcr/citizen/store-adapter';
@@ -34,6 +34,12 @@ export interface StartOptions {
   settings: ReferenceSettings;
   logger: Logger;
   seed: 'if-empty' | 'always' | 'never';
+  /**
+   * Environment overrides of the locality (`applyEnvironment`: `OPENIDCR_CORS_ORIGINS`, `OPENIDCR_PUBLIC_URL`,
+   * `OPENIDCR_TRUST_PROXY`, `DATABASE_URL`, `PORT`, `HOST`, and `NODE_ENV=production` needing a public URL). `main.ts`
+   * passes `process.env`; default none.
+   */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,7 +48,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export async function startReferenceApp(options: StartOptions): Promise<ReferenceApp> {
   const { logger, settings } = options;
   const resolved = await resolveLocality(options.dir, settings);
-  const locality = resolved.locality;
+  const locality = applyEnvironment(resolved.locality, options.env ?? {});
   logger.info({ locality: locality.name, from: resolved.source, storage: locality.storage.url }, 'starting OpenIDCR');
 
   const db: Db = await openDb(locality.storage.url, { schema: locality.storage.schema });

@@ -19,7 +19,7 @@ const logger = pino({ name: 'openidcr-reference', level: process.env.LOG_LEVEL ?
 
 try {
   const settings = settingsFromEnv();
-  const app = await startReferenceApp({ dir: resolve(opts.dir), settings, logger, seed: opts.seed ? (opts.reseed ? 'always' : 'if-empty') : 'never' });
+  const app = await startReferenceApp({ dir: resolve(opts.dir), settings, logger, seed: opts.seed ? (opts.reseed ? 'always' : 'if-empty') : 'never', env: process.env });
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     await app.close();
