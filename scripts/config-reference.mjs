@@ -34,7 +34,7 @@ const DESCRIPTIONS = {
   isa: 'The Information Sharing Agreement (governance `IsaSchema`). Every party must be one of `organisations`, of the same kind. See the ISA guide.',
   auth: 'How users sign in: the development issuer with demo users (`mode: dev`), or the locality\'s OpenID Connect provider (`mode: oidc`).',
   'auth.mode': 'Which of the two sign-in modes this is.',
-  'auth.issuer {mode=dev}': '`iss` of the development tokens.',
+  'auth.issuer {mode=dev}': '`iss` of the development access tokens (what the token verifiers check). The OpenID Connect issuer of id tokens is the public origin + `/dev` (`publicUrl`, or each request\'s origin), whose `/dev/.well-known/openid-configuration` the server serves.',
   'auth.audience {mode=dev}': '`aud` of the development tokens.',
   'auth.tokenMinutes {mode=dev}': 'Lifetime of a development token, in minutes.',
   'auth.users {mode=dev}': 'The demo users anyone can sign in as. Never use the development issuer with real data or on a reachable network.',
@@ -287,8 +287,9 @@ lists exactly what the code accepts. A field that is not required and has a defa
 Besides the per-field rules, \`defineLocality\` checks the fields against each other and names every problem:
 organisations and users listed once; every ISA party is one of \`organisations\` with the same \`kind\`; every user's
 role is a role of the locality (or \`citizen\` with an NHS number) and every professional's organisation is one of
-\`organisations\`; channels name a known organisation and a shipped source profile, and no two ports clash; a
-federated locality has no channels and one endpoint per source organisation.
+\`organisations\`; the role id \`system\` is reserved for backend-services clients, which are listed once and act
+for one of \`organisations\`; channels name a known organisation and a shipped source profile, and no two ports
+clash; a federated locality has no channels and one endpoint per source organisation.
 
 See [Assembling your locality](../guides/assembling-a-locality.md) for a worked example, [Choosing a consent
 model](../guides/consent-models.md) and [Writing an ISA](../guides/writing-an-isa.md).

@@ -71,21 +71,28 @@ const claims = ClaimMappingSchema.prefault({});
 
 /** A public JWK a backend-services client signs its `client_assertion` with (RSA or EC; never the private part). */
 const ClientJwkSchema = z
-  .looseObject({ kty: z.enum(['RSA', 'EC']), kid: z.string().min(1).optional(), alg: z.enum(['RS256', 'RS384', 'ES256', 'ES384']).optional() })
-  .refine((jwk) => !('d' in jwk), { message: 'a private key: register only the public key' });
+  .looseObject({
+    kty: z.enum(['RSA', 'EC']).describe('Key type: `RSA` (RS384, RS256; 2048 bits or more) or `EC` (ES384 on P-384, ES256 on P-256).'),
+    kid: z.string().min(1).optional().describe('Key id; the assertion\'s `kid` header picks the key when the client registers several.'),
+    alg: z.enum(['RS256', 'RS384', 'ES256', 'ES384']).optional().describe('The one algorithm this key signs with, if it is pinned.'),
+  })
+  .refine((jwk) => !('d' in jwk), { message: 'a private key: register only the public key' })
+  .describe('A public JWK (the other members of the JWK, such as `n` and `e` or `crv`, `x` and `y`, as exported). A key with a private part (`d`) is refused.');
 
 /**
  * A SMART Backend Services client of the development issuer (`grant_type=client_credentials` with a `private_key_jwt`
  * client assertion): a source system acting for its organisation, never a user.
  */
 export const BackendClientSchema = z.object({
-  clientId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, '1 to 128 letters, digits and . _ : -'),
+  clientId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, '1 to 128 letters, digits and . _ : -').describe('The client id: the `iss` and `sub` of its client assertions, and the `sub` of its tokens. Unique.'),
   /** The ODS code of the locality organisation the client acts for. */
-  organisation: OdsCodeSchema,
+  organisation: OdsCodeSchema.describe('The ODS code of the locality organisation the client acts for (one of `organisations`): its tokens send HL7 only into channels of this organisation.'),
   /** The client's public keys, inline (RS384 or ES384; RS256 and ES256 also taken). */
-  jwks: z.object({ keys: z.array(ClientJwkSchema).min(1) }),
+  jwks: z
+    .object({ keys: z.array(ClientJwkSchema).min(1).describe('One or more public keys; rotate by adding the new key before the client uses it.') })
+    .describe('The client\'s public keys (a JWK Set, inline) its `client_assertion` JWTs are checked with: RS384 or ES384, RS256 and ES256 also taken.'),
   /** The system scopes it may be granted, e.g. `system/hl7.write`. */
-  scopes: z.array(z.string().regex(/^system\/\S+$/, 'a system/ scope')).min(1),
+  scopes: z.array(z.string().regex(/^system\/\S+$/, 'a system/ scope')).min(1).describe('The system scopes it may be granted (e.g. `system/hl7.write`); a request for others is answered with only these, or `invalid_scope`.'),
 });
 export type BackendClient = z.output<typeof BackendClientSchema>;
 
@@ -102,11 +109,18 @@ export const AuthSchema = z.discriminatedUnion('mode', [
      * refresh token rotates on use but keeps its first expiry.
      */
     refreshTokenMinutes: z
-      .object({ online: z.number().int().min(1).max(7 * 24 * 60).default(8 * 60), offline: z.number().int().min(1).max(365 * 24 * 60).default(30 * 24 * 60) })
-      .prefault({}),
+      .object({
+        online: z.number().int().min(1).max(7 * 24 * 60).default(8 * 60).describe('Minutes an `online_access` refresh token lasts from its first grant (default 8 hours).'),
+        offline: z.number().int().min(1).max(365 * 24 * 60).default(30 * 24 * 60).describe('Minutes an `offline_access` refresh token lasts from its first grant (default 30 days).'),
+      })
+      .prefault({})
+      .describe('How long refresh tokens last. A refresh token rotates on every use (the old one stops working) but keeps its first expiry. Kept in the process\'s memory: a restart ends them.'),
     users: z.array(DemoUserSchema).min(1),
     /** SMART Backend Services clients (system-to-system, `client_credentials` with a signed client assertion). */
-    clients: z.array(BackendClientSchema).default([]),
+    clients: z
+      .array(BackendClientSchema)
+      .default([])
+      .describe('SMART Backend Services clients: source systems that get a five-minute system token from `POST /dev/token` (`grant_type=client_credentials` with a `private_key_jwt` client assertion signed by one of their keys, `aud` the token endpoint). Listed once each.'),
     claims,
   }),
   z.object({
