@@ -434,7 +434,7 @@ export async function createDevIssuer(options: DevIssuerOptions): Promise<DevIss
       sweep();
       if (grantType.data === 'authorization_code') {
         const grant = z
-          .object({ code: z.string().min(1).max(256), redirect_uri: z.string().min(1).max(2048), client_id: z.string().min(1).max(256), code_verifier: z.string().min(43).max(128) })
+          .object({ code: z.string().min(1).max(256), redirect_uri: z.string().min(1).max(2048), client_id: z.string().min(1).max(256), code_verifier: z.string().regex(/^[A-Za-z0-9._~-]{43,128}$/, '43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636)') })
           .safeParse(body);
         if (!grant.success) return oauthError(res, 400, 'invalid_request', firstIssue(grant.error));
         const code = codes.get(grant.data.code);

@@ -471,6 +471,7 @@ describe('auth.clients in the locality configuration', () => {
     expect(issuesOf({ clients: [{ ...client, jwks: { keys: [await exportJWK(privateKey)] } }] })).toEqual(['auth.clients[0].jwks.keys[0]: a private key: register only the public key']);
     expect(issuesOf({ clients: [{ ...client, organisation: 'ZZZ99' }] })).toEqual(["auth.clients[0].organisation: ZZZ99 is not one of the locality's organisations"]);
     expect(issuesOf({ clients: [client, client] })).toEqual(['auth.clients[1].clientId: client "feed" is listed twice']);
+    expect(issuesOf({ clients: [{ ...client, clientId: 'dr-gp' }] })).toEqual(['auth.clients[0].clientId: "dr-gp" is also a demo user id']);
     expect(issuesOf({ clients: [{ ...client, scopes: ['user/*.read'] }] })).toEqual(['auth.clients[0].scopes[0]: a system/ scope']);
     expect(issuesOf({ users: [...demo.users, { id: 'robot', name: 'Robot', role: 'system', organisation: 'X9A' }] })[0]).toMatch(/^auth\.users\[5\]\.role: "system" is reserved/);
   });

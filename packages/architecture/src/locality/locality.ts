@@ -320,6 +320,8 @@ function crossCheck(locality: Locality): LocalityIssue[] {
     locality.auth.clients.forEach((client, i) => {
       const at = `auth.clients[${i}]`;
       if (clientIds.has(client.clientId)) issues.push({ path: `${at}.clientId`, message: `client "${client.clientId}" is listed twice` });
+      // A token's subject names one principal: the audit and the rate limits would mix up a client and a user.
+      if (ids.has(client.clientId)) issues.push({ path: `${at}.clientId`, message: `"${client.clientId}" is also a demo user id` });
       clientIds.add(client.clientId);
       if (!orgs.has(client.organisation)) issues.push({ path: `${at}.organisation`, message: `${client.organisation} is not one of the locality's organisations` });
     });
