@@ -93,7 +93,7 @@ const DESCRIPTIONS = {
   ports: 'Where the HTTP server listens.',
   'ports.http': 'HTTP port.',
   'ports.host': 'Address to bind. MLLP listeners bind here too and have no authentication: use an integration network only.',
-  publicUrl: 'The public base URL (`https://idcr.example.nhs.uk`) used in links; default: taken from each request.',
+  publicUrl: 'The public base URL (`https://idcr.example.nhs.uk`, http(s), no user, query or fragment; a path is kept). Every absolute link the server writes (FHIR `fullUrl`s, `next` links, the CapabilityStatement base, SMART endpoints) starts with it, whatever the request\'s `Host` says. Without it: the request\'s `Host`, or the `X-Forwarded-Proto`/`X-Forwarded-Host` of a proxy `trustProxy` trusts; a `Host` that is not a plain `host[:port]` is refused (400). **Required in production mode** (`auth.mode: oidc`, or `NODE_ENV=production`). Environment: `OPENIDCR_PUBLIC_URL`.',
   shutdownGraceMs: 'Longest wait for requests and messages in flight at shutdown.',
   benefits: 'How the benefits of sharing are reported (from the audit log and clinicians\' "this helped" feedback).',
   'benefits.unitCosts': 'Unit costs in pounds for the estimated savings; use your own figures (for example the National Cost Collection).',
@@ -114,7 +114,10 @@ const DESCRIPTIONS = {
   'rateLimits.public': 'Per IP address per window: requests without a bearer token (capability statement, notice, web app files, SMART discovery).',
   'rateLimits.user': 'Per signed-in user per window: every request with a bearer token.',
   'rateLimits.badToken': 'Per IP address per window: requests refused because the bearer token did not verify (401).',
-  trustProxy: 'Behind a reverse proxy, which hops to trust for the client address (express `trust proxy`: `true`, a hop count, or addresses such as `"loopback"`). Default `false`: `X-Forwarded-For` is ignored, so it cannot dodge rate limits.',
+  trustProxy: 'Behind a reverse proxy, which hops to trust (express `trust proxy`: `true`, a hop count, or addresses such as `"loopback"` or `"10.0.1.10"`): their `X-Forwarded-For` gives the client address (rate limits, logs), and, without `publicUrl`, their `X-Forwarded-Proto` and `X-Forwarded-Host` the links\' scheme and host. Default `false`: forwarded headers are ignored, so a client cannot dodge rate limits or change links. Environment: `OPENIDCR_TRUST_PROXY`.',
+  cors: 'Cross-origin access (CORS) for browser apps on other origins: SMART apps and other systems\' pages embedding the viewer. Covers `/fhir/*`, `/.well-known/*`, `/dev/token` and `/dev/.well-known/*`; preflights are answered before sign-in and rate limits; errors carry the headers too. Absent: no CORS headers, so only pages of the server\'s own origin can read the API from a browser. Credentials (cookies) are never allowed: the API takes bearer tokens.',
+  'cors.origins': 'The origins whose pages may call the API from a browser: `scheme://host[:port]` exactly as a browser sends it (`https://gp-system.example.nhs.uk`; lower case, no path, no trailing slash, no default port). No wildcard. Environment: `OPENIDCR_CORS_ORIGINS` (comma separated).',
+  'cors.maxAgeSeconds': 'How long a browser may cache a preflight answer (`Access-Control-Max-Age`), in seconds.',
   // The ISA (descriptions optional below this line, but kept for the common fields)
   'isa.id': 'The agreement\'s id; the audit records `id|version` with every decision.',
   'isa.version': 'The agreement\'s version.',
@@ -290,6 +293,12 @@ role is a role of the locality (or \`citizen\` with an NHS number) and every pro
 \`organisations\`; the role id \`system\` is reserved for backend-services clients, which are listed once and act
 for one of \`organisations\`; channels name a known organisation and a shipped source profile, and no two ports
 clash; a federated locality has no channels and one endpoint per source organisation.
+
+**Production mode**, \`auth.mode: 'oidc'\` (real users sign in) or \`NODE_ENV=production\`, needs \`publicUrl\`: without
+it, \`createIdcr\` and \`startFromConfig\` refuse the locality with a \`LocalityConfigError\` naming \`publicUrl\`.
+\`startFromConfig\` and the reference app apply the environment first (\`applyEnvironment\`): \`DATABASE_URL\`,
+\`PORT\`, \`HOST\`, \`OPENIDCR_PUBLIC_URL\`, \`OPENIDCR_TRUST_PROXY\` and \`OPENIDCR_CORS_ORIGINS\` (comma
+separated), each checked like the field it sets. See [Deployment](../guides/deployment.md#behind-a-reverse-proxy).
 
 See [Assembling your locality](../guides/assembling-a-locality.md) for a worked example, [Choosing a consent
 model](../guides/consent-models.md) and [Writing an ISA](../guides/writing-an-isa.md).
