@@ -157,12 +157,29 @@ describe('B3 reading another patient [REQ-ARC-002, REQ-GOV-014]', () => {
     expectNoLeak(res.text);
   });
 
-  it('by _include: includes reach only reference data; subject, patient, wildcard and _revinclude are refused naming _include', async () => {
+  it('by _include: includes reach only reference data and the person already decided on; _revinclude only Provenance naming items shown', async () => {
     for (const include of ['Observation:subject', 'Observation:patient', '*', 'Observation:*', 'Observation:performer:Patient']) {
+      const res = await call(t, `/fhir/Observation?patient=${own.patientIds[0]}&_include=${encodeURIComponent(include)}`, { token: gpToken });
+      expect(res.status, include).toBe(200);
+      const included = ((res.json!.entry as Array<{ resource: { resourceType: string; id: string }; search?: { mode: string } }> | undefined) ?? []).filter((e) => e.search?.mode === 'include');
+      // Patients reached by an include are the person searched, never another.
+      for (const entry of included.filter((e) => e.resource.resourceType === 'Patient')) expect(own.patientIds, include).toContain(entry.resource.id);
+      expectNoLeak(res.text, other);
+    }
+    for (const include of ['Observation:device', 'Observation:subject:Group', 'Condition:recorder']) {
       const res = await call(t, `/fhir/Observation?patient=${own.patientIds[0]}&_include=${encodeURIComponent(include)}`, { token: gpToken });
       expect(res.status, include).toBe(400);
       expectOutcome(res, 'invalid', /_include/);
     }
+    // Provenance comes back naming only items of the page (the user may see them), whatever else its message carried.
+    const withProvenance = await call(t, `/fhir/Observation?patient=${own.patientIds[0]}&_revinclude=Provenance:target&_count=3`, { token: gpToken });
+    expect(withProvenance.status).toBe(200);
+    const entries = (withProvenance.json!.entry as Array<{ resource: { resourceType: string; id: string; target?: Array<{ reference: string }> }; search?: { mode: string } }>) ?? [];
+    const shown = new Set(entries.filter((e) => e.search?.mode === 'match').map((e) => `${e.resource.resourceType}/${e.resource.id}`));
+    const provenance = entries.filter((e) => e.resource.resourceType === 'Provenance');
+    expect(provenance.length).toBeGreaterThan(0);
+    for (const p of provenance) for (const target of p.resource.target ?? []) expect(shown.has(target.reference), target.reference).toBe(true);
+    expect((await call(t, `/fhir/Observation?patient=${own.patientIds[0]}&_revinclude=Observation:subject`, { token: gpToken })).status).toBe(400);
     const rev = await call(t, `/fhir/Patient?identifier=${encodeURIComponent(`${NHS_NUMBER_SYSTEM}|${own.nhsNumber}`)}&_revinclude=Observation:subject`, { token: gpToken });
     expect(rev.status).toBe(400);
     expectOutcome(rev, 'invalid', /_revinclude/);
@@ -659,7 +676,15 @@ describe('B1 cross-site request forgery: the browser apps sign requests with a b
   });
 
   it('every state-changing route refuses a cross-site form post that carries cookies but no bearer token, and changes nothing', async () => {
-    const changing = routes((t.app.idcr.app as unknown as { router: { stack: Layer[] } }).router.stack).filter((r) => !/^(GET|HEAD|OPTIONS|_ALL) /.test(r));
+    const posted = routes((t.app.idcr.app as unknown as { router: { stack: Layer[] } }).router.stack).filter((r) => !/^(GET|HEAD|OPTIONS|_ALL) /.test(r));
+    // Reads that standard FHIR clients may POST (a search, $everything, a batch of GETs) change nothing; they need the bearer token too.
+    const postedReads = posted.filter((r) => /^POST \/fhir(\/[A-Za-z]+\/_search|\/Patient\/:id\/\$everything)?$/.test(r) || r === 'POST /fhir/:type/_search');
+    for (const read of postedReads.filter((r) => !r.includes(':type'))) {
+      const path = read.slice('POST '.length).replace(':id', other.patientIds[0]!);
+      const res = await call(t, path, { method: 'POST', headers: { Cookie: 'session=stolen', 'Content-Type': 'application/x-www-form-urlencoded' }, body: `patient=${other.patientIds[0]}` });
+      expect(res.status, read).toBe(401);
+    }
+    const changing = posted.filter((r) => !postedReads.includes(r));
     // The list is what the composed app routes today: a new state-changing route must be added here (and to the threat model).
     expect(changing.sort()).toEqual(
       [
@@ -854,11 +879,21 @@ describe('B7 audit rows that could be skipped [REQ-GOV-014, REQ-GOV-015]', () =>
     expect(await lastAudit(other.patientKey)).toMatchObject({ outcome: 'deny' });
   });
 
-  it('parameters that would change what is returned without the PEP (_summary, _elements, _format=xml) are refused', async () => {
-    for (const query of ['_summary=count', '_elements=id', '_format=xml', '_has:Observation:patient:code=1234', '_contained=true']) {
+  it('parameters that change what is returned go through the PEP and the audit (_summary, _elements), or are refused (_has, _contained, _format=xml)', async () => {
+    for (const query of ['_summary=count', '_has:Observation:patient:code=1234', '_contained=true']) {
       const res = await call(t, `/fhir/Patient/${own.patientIds[0]}?${query}`, { token: gpToken });
       expect(res.status, query).toBe(400);
       expectOutcome(res, 'invalid');
+    }
+    expect((await call(t, `/fhir/Patient/${own.patientIds[0]}?_format=xml`, { token: gpToken })).status).toBe(406);
+    for (const query of ['_elements=id', '_summary=true']) {
+      const before = (await t.app.store.readAudit({ limit: 5000 })).items.length;
+      const res = await call(t, `/fhir/Patient/${own.patientIds[0]}?${query}`, { token: gpToken });
+      expect(res.status, query).toBe(200);
+      expect((await t.app.store.readAudit({ limit: 5000 })).items.length, `${query} is audited`).toBe(before + 1);
+      const denied = await call(t, `/fhir/Patient/${other.patientIds[0]}?${query}`, { token: gpToken });
+      expect(denied.status, `${query} on a refused person`).toBe(403);
+      expectNoLeak(denied.text, other);
     }
   });
 

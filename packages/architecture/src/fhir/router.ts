@@ -911,11 +911,13 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     };
   };
 
-  /** `GET /Provenance/{id}`: one Provenance, naming only the items the user may see. */
+  /** `GET /Provenance/{id}` (and `/_history/{vid}`): one Provenance, naming only the items the user may see. */
   const provenanceRead: DataHandler = async (ctx) => {
     const shape = shapeOf(ctx.query(['_summary', '_elements']));
     const id = idParam(ctx.req);
-    const found = await source!.read('Provenance', id);
+    const vid = ctx.req.params.vid;
+    if (vid !== undefined && (typeof vid !== 'string' || !/^[1-9]\d{0,9}$/.test(vid))) throw badParameter('vid', 'a version number');
+    const found = typeof vid === 'string' ? await source!.readVersion('Provenance', id, vid) : await source!.read('Provenance', id);
     const item = found.value;
     if (!item || item.patientKey === undefined || item.resource.resourceType !== 'Provenance') throw new HttpProblem(404, 'not-found', `Provenance/${id} is not known`);
     const { scope } = await scopeOfKey(item.patientKey);
@@ -927,9 +929,10 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     });
     const read = await Promise.all(targets.map((t) => source!.read(t.type, t.id)));
     const visible = access.filter(read.flatMap((r) => (r.value && r.value.patientKey === scope.patientKey ? [r.value.resource] : [])));
-    const shown = await provenanceOf(scope.patientKey, visible);
-    const mine = shown.resources.find((r) => r.id === id);
-    if (!mine) throw new HttpProblem(403, 'suppressed', `Provenance/${id} names only items withheld by policy`);
+    const refs = new Set(visible.map((r) => `${r.resourceType}/${r.id}`));
+    const shownTargets = (Array.isArray(item.resource.target) ? (item.resource.target as Array<{ reference?: string }>) : []).filter((t) => typeof t.reference === 'string' && refs.has(t.reference));
+    if (shownTargets.length === 0) throw new HttpProblem(403, 'suppressed', `Provenance/${id} names only items withheld by policy`);
+    const mine: ResourceLike = { ...item.resource, target: shownTargets };
     return { status: 200, body: shapeResource(mine, shape), headers: item.version ? { ETag: `W/"${item.version}"` } : undefined };
   };
 
@@ -1164,6 +1167,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       ],
     }),
     data('get', '/Provenance/:id', 'read', provenanceRead, { type: 'Provenance', interaction: 'read' }),
+    data('get', '/Provenance/:id/_history/:vid', 'read', provenanceRead, { type: 'Provenance', interaction: 'vread' }),
     ...(auditReader
       ? [
           data(
@@ -1216,7 +1220,8 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   );
   router.use('/fhir', authenticate(deps.auth));
   router.use('/fhir', express.json({ limit: '16kb', type: ['application/json', 'application/fhir+json'], verify: refuseNulInJson }));
-  router.use('/fhir', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }));
+  // A form body is read for POSTed searches only: every other POST takes JSON (a cross-site form cannot send it).
+  router.post('/fhir/:type/_search', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }));
   router.get(
     ['/fhir/_history', '/fhir/:type/_history'],
     notPatientData('refuses whole-type and whole-system history', (req) => {
