@@ -476,3 +476,45 @@ describe('auth.clients in the locality configuration', () => {
     expect(issuesOf({ users: [...demo.users, { id: 'robot', name: 'Robot', role: 'system', organisation: 'X9A' }] })[0]).toMatch(/^auth\.users\[5\]\.role: "system" is reserved/);
   });
 });
+
+describe('with a publicUrl, the issuer names and checks the public URLs, not the request\'s [REQ-VIEW-012]', () => {
+  it('takes aud = publicUrl + /fhir, names publicUrl + /dev as the issuer, and wants the public token endpoint as assertion aud', async () => {
+    const publicUrl = 'https://idcr.example.nhs.uk';
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const auth = defineLocality(northshire()).auth;
+    if (auth.mode !== 'dev') throw new Error('dev auth expected');
+    const behind = await createDevIssuer({
+      issuer: auth.issuer,
+      audience: auth.audience,
+      users: auth.users,
+      claims: auth.claims,
+      publicUrl,
+      now: () => clock,
+      clients: [{ clientId: 'feed', organisation: 'X9A', jwks: { keys: [await publicJwk(publicKey, 'feed-1')] }, scopes: ['system/hl7.write'] }],
+    });
+    const app = express();
+    app.use(behind.router());
+    const proxy = await listen(app);
+    try {
+      const ask = async (aud: string) => {
+        const request = new URL(`${proxy.url}/dev/authorize`);
+        for (const [k, v] of Object.entries({ response_type: 'code', client_id: 'app', redirect_uri: REDIRECT, aud, code_challenge: challenge, code_challenge_method: 'S256', login_hint: 'dr-gp', scope: 'user/*.read' })) request.searchParams.set(k, v);
+        return new URL((await fetch(request, { redirect: 'manual' })).headers.get('location')!).searchParams;
+      };
+      expect((await ask(`${proxy.url}/fhir`)).get('error_description')).toMatch(/^aud: .* is not the FHIR base URL of this server \(https:\/\/idcr\.example\.nhs\.uk\/fhir\)/);
+      const granted = await ask(`${publicUrl}/fhir`);
+      expect(granted.get('code')).toBeTruthy();
+      expect(granted.get('iss')).toBe(`${publicUrl}/dev`);
+      expect(await (await fetch(`${proxy.url}/dev/.well-known/openid-configuration`)).json()).toMatchObject({ issuer: `${publicUrl}/dev`, token_endpoint: `${publicUrl}/dev/token` });
+
+      const assertion = (aud: string) =>
+        new SignJWT({ jti: randomUUID() }).setProtectedHeader({ alg: 'ES256' }).setIssuer('feed').setSubject('feed').setAudience(aud).setIssuedAt(Math.floor(clock / 1000)).setExpirationTime(Math.floor(clock / 1000) + 60).sign(privateKey);
+      const backend = async (aud: string) =>
+        fetch(`${proxy.url}/dev/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion(aud), scope: 'system/hl7.write' }) });
+      expect((await backend(`${proxy.url}/dev/token`)).status).toBe(401);
+      expect((await backend(`${publicUrl}/dev/token`)).status).toBe(200);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
