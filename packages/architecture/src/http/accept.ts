@@ -7,8 +7,8 @@ const JSON_TYPES = [
   ['application', 'json'],
   ['application', 'json+fhir'],
 ] as const;
-/** `_format` values meaning JSON (FHIR R4 3.1.0.1.10: `json`, or a JSON mime type). */
-const JSON_FORMATS = new Set(['json', 'application/json', 'application/fhir+json', 'application/json+fhir']);
+/** `_format` values meaning JSON (FHIR R4 3.1.0.1.10: `json`, or a JSON mime type, parameters aside), as the search parameters read them. */
+const JSON_FORMATS = new Set(['json', 'application/json', 'application/fhir+json']);
 
 interface MediaRange {
   type: string;
@@ -64,7 +64,7 @@ export function acceptJsonOnly(): RequestHandler {
     const query = req.originalUrl.indexOf('?');
     const formats = query === -1 ? [] : new URLSearchParams(req.originalUrl.slice(query + 1)).getAll('_format');
     if (formats.length > 0) {
-      const wanted = formats.find((f) => !JSON_FORMATS.has(f.split(';')[0]!.trim().toLowerCase()));
+      const wanted = formats.find((f) => !JSON_FORMATS.has(f.split(';')[0]!.trim()));
       if (wanted === undefined) return next();
       const shown = JSON.stringify(wanted.length > 80 ? `${wanted.slice(0, 80)}…` : wanted);
       return sendProblem(res as Response, new HttpProblem(406, 'not-supported', `_format: ${shown} asked for; ${ONLY_JSON}. Use _format=json or leave it out.`, { expression: '_format' }));
