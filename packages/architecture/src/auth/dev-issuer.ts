@@ -140,6 +140,14 @@ const CODE_TTL_MS = 60_000;
 const SYSTEM_TOKEN_SECONDS = 300;
 const ASSERTION_MAX_SECONDS = 300;
 const ASSERTION_ALGORITHMS = ['RS384', 'ES384', 'RS256', 'ES256'];
+
+/** What the development issuer supports, as both discovery documents (SMART's and OpenID Connect's) say it. */
+export const DEV_ISSUER_SUPPORTS = {
+  grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+  tokenEndpointAuthMethods: ['none', 'private_key_jwt'],
+  tokenEndpointAuthSigningAlgs: ASSERTION_ALGORITHMS,
+  scopes: ['openid', 'fhirUser', 'launch', 'offline_access', 'online_access', 'patient/*.read', 'patient/*.rs', 'user/*.read', 'user/*.rs', 'system/hl7.write'],
+} as const;
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
@@ -302,12 +310,12 @@ export async function createDevIssuer(options: DevIssuerOptions): Promise<DevIss
         response_modes_supported: ['query'],
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['ES256'],
-        scopes_supported: ['openid', 'fhirUser', 'launch', 'offline_access', 'online_access', 'patient/*.read', 'patient/*.rs', 'user/*.read', 'user/*.rs'],
+        scopes_supported: DEV_ISSUER_SUPPORTS.scopes,
         claims_supported: ['iss', 'sub', 'aud', 'iat', 'exp', 'nonce', 'fhirUser'],
         code_challenge_methods_supported: ['S256'],
-        token_endpoint_auth_methods_supported: ['none', 'private_key_jwt'],
-        token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
-        grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+        token_endpoint_auth_methods_supported: DEV_ISSUER_SUPPORTS.tokenEndpointAuthMethods,
+        token_endpoint_auth_signing_alg_values_supported: DEV_ISSUER_SUPPORTS.tokenEndpointAuthSigningAlgs,
+        grant_types_supported: DEV_ISSUER_SUPPORTS.grantTypes,
         authorization_response_iss_parameter_supported: true,
       });
     });

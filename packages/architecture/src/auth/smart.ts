@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import { publicOrigin } from '../http/public-origin.js';
+import { DEV_ISSUER_SUPPORTS } from './dev-issuer.js';
 
 /** What `/.well-known/smart-configuration` advertises. */
 export interface SmartConfigurationOptions {
@@ -33,13 +34,11 @@ export function smartConfiguration(options: SmartConfigurationOptions): Record<s
     ...(options.jwksUri ? { jwks_uri: options.jwksUri } : {}),
     ...(options.authorizationEndpoint ? { authorization_endpoint: options.authorizationEndpoint } : {}),
     ...(options.tokenEndpoint ? { token_endpoint: options.tokenEndpoint } : {}),
-    grant_types_supported: dev ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code'],
+    grant_types_supported: dev ? DEV_ISSUER_SUPPORTS.grantTypes : ['authorization_code'],
     response_types_supported: ['code'],
-    token_endpoint_auth_methods_supported: dev ? ['none', 'private_key_jwt'] : ['none'],
-    ...(dev ? { token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384', 'RS256', 'ES256'] } : {}),
-    scopes_supported: dev
-      ? ['openid', 'fhirUser', 'launch', 'offline_access', 'online_access', 'patient/*.read', 'patient/*.rs', 'user/*.read', 'user/*.rs', 'system/hl7.write']
-      : ['openid', 'fhirUser', 'patient/*.read', 'user/*.read'],
+    token_endpoint_auth_methods_supported: dev ? DEV_ISSUER_SUPPORTS.tokenEndpointAuthMethods : ['none'],
+    ...(dev ? { token_endpoint_auth_signing_alg_values_supported: DEV_ISSUER_SUPPORTS.tokenEndpointAuthSigningAlgs } : {}),
+    scopes_supported: dev ? DEV_ISSUER_SUPPORTS.scopes : ['openid', 'fhirUser', 'patient/*.read', 'user/*.read'],
     code_challenge_methods_supported: ['S256'],
     capabilities: dev
       ? [
