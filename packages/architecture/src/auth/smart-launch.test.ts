@@ -273,6 +273,32 @@ describe('token responses are never cached [REQ-SEC-001]', () => {
   });
 });
 
+describe('bad input to the OAuth endpoints: RFC 6749 errors naming the field, never a crash [REQ-SEC-001]', () => {
+  it('answers repeated, wrongly typed, oversized and malformed input with invalid_request', async () => {
+    const repeated = await fetch(`${url}/dev/authorize?response_type=code&client_id=a&client_id=b&redirect_uri=${encodeURIComponent(REDIRECT)}`, { redirect: 'manual' });
+    expect(repeated.status).toBe(400);
+    expect(await repeated.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/^client_id: /) });
+    const twoScopesUrl = `${url}/dev/authorize?response_type=code&client_id=app&redirect_uri=${encodeURIComponent(REDIRECT)}&aud=${encodeURIComponent(`${url}/fhir`)}&code_challenge=${challenge}&code_challenge_method=S256&login_hint=dr-gp&scope=user/*.read&scope=user/*.rs`;
+    const twoScopes = new URL((await fetch(twoScopesUrl, { redirect: 'manual' })).headers.get('location')!).searchParams;
+    expect(twoScopes.get('error')).toBe('invalid_request');
+    expect(twoScopes.get('error_description')).toMatch(/^scope: /);
+    const answers = [
+      await postJson('/dev/token', [1, 2]),
+      await postJson('/dev/token', { grant_type: ['refresh_token'] }),
+      await postJson('/dev/launch', 'a string'),
+      await postJson('/dev/launch', { userId: 'dr-gp', patient: 'x'.repeat(65) }),
+      await fetch(`${url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `userId=${'x'.repeat(20_000)}` }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 400, 413]);
+    for (const answer of answers) {
+      const body = (await answer.json()) as { error: string; error_description: string };
+      expect(['invalid_request', 'unsupported_grant_type']).toContain(body.error);
+      expect(body.error_description).toMatch(/^[A-Za-z_.]+: /);
+      expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/);
+    }
+  });
+});
+
 describe('refresh tokens: offline_access and online_access, rotated, bound to the client, expiring [REQ-SEC-001]', () => {
   const refresh = (body: Record<string, string>) => post('/dev/token', { grant_type: 'refresh_token', ...body });
 
