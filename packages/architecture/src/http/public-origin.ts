@@ -20,8 +20,9 @@ const shown = (value: string): string => JSON.stringify(value.length > 80 ? `${v
  */
 export function publicOrigin(req: Request, publicUrl: string | undefined): string {
   if (publicUrl) return publicUrl.replace(/\/+$/, '');
-  const forwarded = req.get('X-Forwarded-Host') !== undefined && req.host !== req.get('Host');
-  const header = forwarded ? 'X-Forwarded-Host' : 'Host';
+  // Which header the host came from, to name it when it is refused: express takes X-Forwarded-Host from a trusted peer.
+  const trusted = (req.app.get('trust proxy fn') as (address: string | undefined, hop: number) => boolean)(req.socket.remoteAddress, 0);
+  const header = trusted && req.get('X-Forwarded-Host') ? 'X-Forwarded-Host' : 'Host';
   const host = req.host;
   if (host === undefined || host === '') throw new HttpProblem(400, 'invalid', `${header}: required to build this server's links (or set the locality's publicUrl)`, { expression: header });
   const plain = PLAIN_HOST.exec(host);

@@ -99,17 +99,18 @@ describe('errors outside the FHIR API are OperationOutcomes [REQ-SEC-002]', () =
   }, 180_000);
   afterAll(async () => app?.idcr.close());
 
-  it('a malformed sign-in body is a 400 OperationOutcome, not an HTML page with a stack trace', async () => {
+  // The token endpoint answers as OAuth 2.0 does (RFC 6749 5.2: `error`, `error_description`), which SMART clients read.
+  it('a malformed sign-in body is a 400 OAuth error naming the body, not an HTML page with a stack trace', async () => {
     const res = await fetch(`${app.base}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId": ' });
     expect(res.status).toBe(400);
     const text = await res.text();
-    expect(text).toContain('OperationOutcome');
+    expect(JSON.parse(text)).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/^body: /) });
     expect(text).not.toMatch(/at \S+ \(|node_modules|<pre>/);
   });
 
-  it('an oversized sign-in body is a 413 OperationOutcome', async () => {
+  it('an oversized sign-in body is a 413 OAuth error naming the body', async () => {
     const res = await fetch(`${app.base}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'x'.repeat(20_000) }) });
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+    expect(await res.json()).toMatchObject({ error: 'invalid_request', error_description: 'body: too large' });
   });
 });
