@@ -105,6 +105,8 @@ describe('CORS: the locality\'s allow-list of origins [#18]', () => {
     const throttled = await fetch(`${limited.url}/fhir/metadata`, { headers: { Origin: GP_SYSTEM } });
     expect(throttled.headers.get('retry-after')).toBeTruthy();
     await read(throttled, 429);
+    // Past the limit, a preflight is still answered: it never reaches the rate limiter.
+    expect((await preflight(`${limited.url}/fhir/metadata`, GP_SYSTEM)).status).toBe(204);
     await read(await fetch(`${faulty.url}/fhir/Patient?family=Smith`, { headers: { Origin: GP_SYSTEM, Authorization: `Bearer ${await faulty.token('dr-gp')}` } }), 500);
   });
 
