@@ -58,6 +58,21 @@ function shownText(page) {
   });
 }
 
+/** A full-page screenshot in test-results/. */
+async function screenshot(page, name) {
+  mkdirSync(`${here}test-results`, { recursive: true });
+  await page.screenshot({ path: `${here}test-results/${name}`, fullPage: true });
+}
+
+/** axe-core's WCAG 2.x A and AA violations on the page, one line each. */
+async function axeViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () => {
+    const result = await globalThis.axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+  });
+}
+
 describe('examples/embed-viewer in Chromium [REQ-VIEW-009]', () => {
   it('prints the address it really listens on when asked for a free port', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:(?!0\/)\d+\/$/);
@@ -79,15 +94,8 @@ describe('examples/embed-viewer in Chromium [REQ-VIEW-009]', () => {
     await page.getByText('Wells Hospitals NHS Foundation Trust').first().waitFor({ timeout: 30_000 });
     expect(await shownText(page)).not.toMatch(/urn:ods:|Organization\/|Practitioner\//);
     expect(failed).toEqual([]);
-    mkdirSync(`${here}test-results`, { recursive: true });
-    await page.screenshot({ path: `${here}test-results/embed-viewer.png`, fullPage: true });
-
-    await page.addScriptTag({ content: axeSource });
-    const violations = await page.evaluate(async () => {
-      const result = await globalThis.axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-      return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
-    });
-    expect(violations).toEqual([]);
+    await screenshot(page, 'embed-viewer.png');
+    expect(await axeViolations(page)).toEqual([]);
     await page.close();
   });
 });
@@ -145,15 +153,8 @@ describe('examples/embed-viewer from another origin, reading OpenIDCR in Chromiu
     expect(apiAnswers).toEqual(expect.arrayContaining([`POST 200 /dev/token allowed:${origin}`, `GET 200 /fhir/Patient allowed:${origin}`]));
     expect(apiAnswers.some((a) => a.startsWith('GET 200 /fhir/Patient/') && a.endsWith(`/$everything allowed:${origin}`))).toBe(true);
     expect(apiAnswers.filter((a) => !a.endsWith(`allowed:${origin}`))).toEqual([]);
-    mkdirSync(`${here}test-results`, { recursive: true });
-    await page.screenshot({ path: `${here}test-results/embed-viewer-other-origin.png`, fullPage: true });
-
-    await page.addScriptTag({ content: axeSource });
-    const violations = await page.evaluate(async () => {
-      const result = await globalThis.axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-      return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
-    });
-    expect(violations).toEqual([]);
+    await screenshot(page, 'embed-viewer-other-origin.png');
+    expect(await axeViolations(page)).toEqual([]);
     await page.close();
   });
 
@@ -174,8 +175,7 @@ describe('examples/embed-viewer from another origin, reading OpenIDCR in Chromiu
     for (const name of [...allergies, ...medications]) expect(text).not.toContain(name);
     // It was the browser's CORS check that kept the answers from the page, not a server that was down.
     expect(consoleErrors.some((e) => /blocked by CORS policy/.test(e) && e.includes(`'${new URL(notAllowed).origin}'`))).toBe(true);
-    mkdirSync(`${here}test-results`, { recursive: true });
-    await page.screenshot({ path: `${here}test-results/embed-viewer-origin-not-allowed.png`, fullPage: true });
+    await screenshot(page, 'embed-viewer-origin-not-allowed.png');
     await page.close();
   });
 });
