@@ -201,3 +201,27 @@ describe('AuditEvent: who has accessed a record', () => {
     ]);
   });
 });
+
+describe('SMART scopes limit what a token reads', () => {
+  const withToken = async (path: string, scope: string, patient?: string) =>
+    fetch(`${api.url}${path}`, { headers: { Authorization: `Bearer ${await api.token('dr-gp', { scope, ...(patient ? { patient } : {}) })}` } });
+
+  it('a token for Observations reads Observations only: other types are 403 naming the scope, and $everything leaves them out', async () => {
+    const scope = 'launch patient/Observation.rs';
+    expect((await withToken(`/fhir/Observation?patient=${api.ids.smith}`, scope, api.ids.smith)).status).toBe(200);
+    const condition = await withToken(`/fhir/Condition?patient=${api.ids.smith}`, scope, api.ids.smith);
+    expect(condition.status).toBe(403);
+    expect(((await condition.json()) as { issue: Array<{ diagnostics: string }> }).issue[0]!.diagnostics).toMatch(/^scope: .*patient\/Condition\.s/);
+    const everything = await json(await withToken(`/fhir/Patient/${api.ids.smith}/$everything`, 'launch patient/Patient.rs patient/Observation.rs', api.ids.smith));
+    expect(new Set(ids(everything).map((id) => id.split('/')[0]))).toEqual(new Set(['Patient', 'Observation']));
+    // v2 r without s: a read, not a search.
+    expect((await withToken('/fhir/Observation/obs-hb', 'launch patient/Observation.r', api.ids.smith)).status).toBe(200);
+    expect((await withToken(`/fhir/Observation?patient=${api.ids.smith}`, 'launch patient/Observation.r', api.ids.smith)).status).toBe(403);
+  });
+
+  it('a token with scopes but none for the record reads nothing; user/*.read reads as the policy allows', async () => {
+    expect((await withToken(`/fhir/Patient/${api.ids.smith}`, 'openid fhirUser')).status).toBe(403);
+    expect((await withToken(`/fhir/Patient/${api.ids.smith}`, 'openid fhirUser user/*.read')).status).toBe(200);
+    expect((await withToken(`/fhir/Patient/${api.ids.smith}`, 'user/Patient.write')).status).toBe(403);
+  });
+});

@@ -128,6 +128,8 @@ interface RouteDef {
 }
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/** Who recorded or provides care, and where: named by any record, returned whatever the token's resource scopes. */
+const REFERENCE_TYPES: ReadonlySet<string> = new Set(['Organization', 'Practitioner', 'Location']);
 const VIRTUAL_WARD_INCLUDES = ['Encounter:subject', 'Encounter:location', 'Encounter:service-provider'];
 
 function originOf(req: Request, publicUrl: string | undefined): string {
@@ -212,14 +214,16 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
             query: `${this.req.method} ${this.req.originalUrl}`,
             withheld,
             filter(resources) {
-              const result = pep.filter(resources, decision);
+              // Types outside the token's scopes are not returned (an app asked for less); not counted as withheld by policy.
+              const inScope = user.scopes.length === 0 ? resources : resources.filter((r) => REFERENCE_TYPES.has(r.resourceType) || scopeAllows(user.scopes, r.resourceType, 'read'));
+              const result = pep.filter(inScope, decision);
               for (const w of result.withheld) {
                 const seen = withheld.get(w.reason);
                 withheld.set(w.reason, { ...w, count: (seen?.count ?? 0) + w.count });
               }
               return result.kept;
             },
-            count: (resources) => pep.filter(resources, decision).kept.length,
+            count: (resources) => pep.filter(user.scopes.length === 0 ? resources : resources.filter((r) => scopeAllows(user.scopes, r.resourceType, 'read')), decision).kept.length,
             withheldTotal: () => [...withheld.values()].reduce((sum, w) => sum + w.count, 0),
           };
           accesses.push(access);
@@ -250,6 +254,17 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     };
     Object.defineProperty(wrapped, PEP_MARK, { value: true });
     return wrapped;
+  }
+
+  /** Refuses a request for a type the token's scopes do not cover (403 naming the scope it needs). */
+  function scoped(type: string, interaction: 'read' | 'search', handler: DataHandler): DataHandler {
+    return async (ctx) => {
+      if (!scopeAllows(ctx.user.scopes, type, interaction)) {
+        const level = isPatientLevel(ctx.user) ? 'patient' : 'user';
+        throw new HttpProblem(403, 'forbidden', `scope: this token's scopes (${ctx.user.scopes.join(' ') || 'none'}) do not cover ${interaction === 'read' ? 'reading' : 'searching'} ${type}; it needs ${level}/${type}.${interaction === 'read' ? 'r' : 's'} (or .read, or ${level}/*)`);
+      }
+      return handler(ctx);
+    };
   }
 
   function notPatientData(reason: string, handler: RequestHandler): RequestHandler {
@@ -518,7 +533,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
         }
       } else next = undefined;
       const included = await includesFor(kept, includes, access, scope);
-      const provenance = revProvenance && kept.length > 0 ? await provenanceOf(scope.patientKey, kept) : { resources: [], unavailable: [] };
+      const provenance = revProvenance && kept.length > 0 && scopeAllows(ctx.user.scopes, 'Provenance', 'search') ? await provenanceOf(scope.patientKey, kept) : { resources: [], unavailable: [] };
       const path = compartment ? `Patient/${patientId}/${spec.type}` : spec.type;
       return {
         status: 200,
@@ -1092,13 +1107,18 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   ];
 
   /** A patient-data route: the policy point around the handler, which a batch entry can also be answered with. */
-  const data = (method: 'get' | 'post', path: string, action: 'read' | 'search', handler: DataHandler, capability?: RouteCapability, options: { citizens?: boolean } = {}): RouteDef => ({
-    method,
-    path,
-    capability,
-    handler: protect(action, handler, options),
-    ...(method === 'get' ? { data: handler } : {}),
-  });
+  /** The resource type a route serves, for the token's scopes: `Patient/{id}/{Type}` serves Type, `$everything` Patient. */
+  const typeOfPath = (path: string): string | undefined => {
+    const parts = path.split('/').filter(Boolean);
+    if (parts.length === 0) return undefined;
+    if (parts[0] === 'Patient' && parts.length === 3 && /^[A-Z]/.test(parts[2]!)) return parts[2];
+    return parts[0];
+  };
+  const data = (method: 'get' | 'post', path: string, action: 'read' | 'search', handler: DataHandler, capability?: RouteCapability, options: { citizens?: boolean } = {}): RouteDef => {
+    const type = typeOfPath(path);
+    const checked = type === undefined ? handler : scoped(type, action, handler);
+    return { method, path, capability, handler: protect(action, checked, options), ...(method === 'get' ? { data: checked } : {}) };
+  };
 
   const everythingCapability: RouteCapability = {
     type: 'Patient',
@@ -1221,7 +1241,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   router.use('/fhir', authenticate(deps.auth));
   router.use('/fhir', express.json({ limit: '16kb', type: ['application/json', 'application/fhir+json'], verify: refuseNulInJson }));
   // A form body is read for POSTed searches only: every other POST takes JSON (a cross-site form cannot send it).
-  router.post('/fhir/:type/_search', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }));
+  router.use('/fhir/:type/_search', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }));
   router.get(
     ['/fhir/_history', '/fhir/:type/_history'],
     notPatientData('refuses whole-type and whole-system history', (req) => {
@@ -1280,6 +1300,26 @@ function patientIncludesOf(type: string): Record<string, string[]> {
     ...(summary.includes('patient') ? { patient: ['patient'] } : summary.includes('subject') ? { patient: ['subject'] } : {}),
     ...(summary.includes('subject') ? { subject: ['subject'] } : {}),
   };
+}
+
+const RESOURCE_SCOPE = /^(patient|user)\/(\*|[A-Z][A-Za-z]{0,63})\.([A-Za-z*]+)$/;
+
+/**
+ * What the token's SMART scopes let it do with a resource type: `read` (a read) or `search`. SMART v1 `read` and `*`
+ * give both, v2 `r` read and `s` search; `write` gives neither (the record is read-only). A token with no scopes at
+ * all (an identity provider that issues none) is limited by the policy alone; a token with scopes but none for the
+ * record reads nothing.
+ */
+export function scopeAllows(scopes: readonly string[], type: string, interaction: 'read' | 'search'): boolean {
+  if (scopes.length === 0) return true;
+  for (const scope of scopes) {
+    const match = RESOURCE_SCOPE.exec(scope);
+    if (!match || (match[2] !== '*' && match[2] !== type)) continue;
+    const permissions = match[3]!;
+    if (permissions === 'read' || permissions === '*') return true;
+    if (/^c?r?u?d?s?$/.test(permissions) && permissions.includes(interaction === 'read' ? 'r' : 's')) return true;
+  }
+  return false;
 }
 
 function isPatientLevel(user: AuthenticatedUser): boolean {
