@@ -111,7 +111,7 @@ export interface SmartLaunchInput {
   launch?: string;
   clientId: string;
   redirectUri: string;
-  /** Default: `launch openid fhirUser patient/*.read` (`launch/patient` instead of `launch` for a standalone launch). */
+  /** Default: `launch openid fhirUser patient/*.read`; standalone: `launch/patient openid fhirUser patient/*.read user/*.read`. */
   scope?: string;
   fetch?: typeof fetch;
   storage?: LaunchStorage;
@@ -128,7 +128,9 @@ export async function smartLaunch(input: SmartLaunchInput): Promise<SmartResult<
   if (!config.ok) return config;
   const verifier = randomToken();
   const state = randomToken();
-  const scope = input.scope ?? (input.launch ? 'launch openid fhirUser patient/*.read' : 'launch/patient openid fhirUser patient/*.read');
+  // Standalone: patient/ scopes serve a citizen (or a server with a patient picker), user/ scopes a professional with
+  // no patient in context; a server grants what fits the user and drops the rest (SMART downscoping).
+  const scope = input.scope ?? (input.launch ? 'launch openid fhirUser patient/*.read' : 'launch/patient openid fhirUser patient/*.read user/*.read');
   const authorizeUrl = buildAuthorizeUrl({
     authorizationEndpoint: config.value.authorization_endpoint,
     clientId: input.clientId,
