@@ -92,6 +92,8 @@ describe('Bradford-style explicit consent, recorded through the API [REQ-GOV-006
     const stored = await bradford.request('POST', '/fhir/Consent', gp.id, consent('deny'), 'openid system/Consent.write');
     expect(stored.status).toBe(201);
     expect(stored.body).toMatchObject({ id: `${gpOds}-systmone-42` });
+    // The Location of what was recorded is absolute, on the server's own origin (publicUrl when set).
+    expect(stored.location).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/fhir/Consent/${gpOds}-systmone-42$`));
     expect((await bradford.request('POST', `/fhir/Patient/${patientId}/$consent-to-view`, aeDoctor.id, { answer: 'granted' })).status).toBe(201);
     // The practice's system said no share-out (its latest word): nothing from the GP, even with consent to view.
     expect(await gpItems()).toBe(0);

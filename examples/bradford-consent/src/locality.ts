@@ -33,7 +33,7 @@ export interface RunningLocality {
   personId(nhsNumber: string): Promise<string>;
   /** A patient id (one of the person's Patient resources) for FHIR paths. */
   patientId(nhsNumber: string): Promise<string>;
-  request(method: string, path: string, userId: string, body?: unknown, scope?: string): Promise<{ status: number; body: FhirJson }>;
+  request(method: string, path: string, userId: string, body?: unknown, scope?: string): Promise<{ status: number; body: FhirJson; location?: string | undefined }>;
   close(): Promise<void>;
 }
 
@@ -86,7 +86,7 @@ export async function startBradford(options: { people: readonly SyntheticPatient
           headers: { authorization: `Bearer ${await token(userId, scope)}`, accept: 'application/fhir+json', ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
-        return { status: response.status, body: (await response.json()) as FhirJson };
+        return { status: response.status, body: (await response.json()) as FhirJson, location: response.headers.get('location') ?? undefined };
       },
       close: () => idcr.close(),
     };

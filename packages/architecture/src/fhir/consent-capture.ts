@@ -21,6 +21,7 @@ import type { RecordStore } from '@openidcr/store';
 import { authenticate, userOf, type AuthenticatedUser, type TokenVerifier } from '../auth/tokens.js';
 import { HttpProblem, outcome, sendFhir, sendProblem, storeUnavailable } from '../http/outcome.js';
 import { refuseNulInJson } from '../http/middleware.js';
+import { publicOrigin } from '../http/public-origin.js';
 import type { ConsentCaptureConfig } from '../locality/consent-capture.js';
 import { storeAuditSink, type AuditSink } from '../policy/audit.js';
 import { PolicyPoint, inMemoryGrants, type PatientScope } from '../policy/pep.js';
@@ -57,6 +58,8 @@ export interface ConsentCaptureDeps {
   logger: Logger;
   audit?: AuditSink | undefined;
   clock?: (() => Date) | undefined;
+  /** The public base URL (the locality's `publicUrl`): the `Location` of a recorded Consent is absolute. */
+  publicUrl?: string | undefined;
 }
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -245,7 +248,7 @@ export function consentCaptureRouter(deps: ConsentCaptureDeps): Router {
       const decision = await pep.decide(user, scope);
       await deps.store.putConsent(scope.patientKey, stored);
       await writeAudit(decision, scope, 'permit', `consent-recorded:fhir:${read.consent.action}:${read.consent.decision}:${read.consent.status}`, user, `POST ${req.originalUrl}`);
-      res.setHeader('Location', `${req.baseUrl}/fhir/Consent/${id}`);
+      res.setHeader('Location', `${publicOrigin(req, deps.publicUrl)}${req.baseUrl}/fhir/Consent/${id}`);
       sendFhir(res, 201, stored);
     }));
 

@@ -246,7 +246,7 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
   app.use('/fhir', acceptJsonOnly());
   // Consent capture (locality `consentCapture`): before the read-only record routes, which refuse every write.
   if (locality.consentCapture)
-    app.use(consentCaptureRouter({ config: locality.consentCapture, store, policy: created.policy, auth: verifier, logger, audit: options.audit, clock: options.clock }));
+    app.use(consentCaptureRouter({ config: locality.consentCapture, store, policy: created.policy, auth: verifier, logger, audit: options.audit, clock: options.clock, publicUrl: locality.publicUrl }));
   app.use(
     fhirRouter({
       store,
