@@ -33,7 +33,7 @@ const SPECS: Record<string, Omit<ResourceTypeSpec, 'type'>> = {
   MedicationStatement: { tokens: { category: t(['category'], 'Medication usage category'), code: t(['medicationCodeableConcept'], 'Medicine code (dm+d)') }, includes: { 'information-source': ['informationSource'] } },
   MedicationRequest: { tokens: { category: t(['category'], 'Prescription category'), code: t(['medicationCodeableConcept'], 'Medicine code (dm+d)') }, includes: { requester: ['requester'] } },
   Immunization: { tokens: { 'vaccine-code': t(['vaccineCode'], 'Vaccine code') }, includes: { performer: ['performer.actor'] } },
-  Encounter: { tokens: { class: t(['class'], 'Encounter class (IMP, EMER, AMB)'), type: t(['type'], 'Encounter type') }, includes: { 'service-provider': ['serviceProvider'], participant: ['participant.individual'] } },
+  Encounter: { tokens: { class: t(['class'], 'Encounter class (IMP, EMER, AMB)'), type: t(['type'], 'Encounter type') }, includes: { 'service-provider': ['serviceProvider'], participant: ['participant.individual'], location: ['location.location'] } },
   EpisodeOfCare: { tokens: { type: t(['type'], 'Service type') }, includes: { organization: ['managingOrganization'], 'care-manager': ['careManager'] } },
   CareTeam: { tokens: { category: t(['category'], 'Care team category') }, includes: { participant: ['participant.member'], organization: ['managingOrganization'] } },
   PractitionerRole: { tokens: { role: t(['code'], 'Role of the professional') }, includes: { practitioner: ['practitioner'], organization: ['organization'] } },
