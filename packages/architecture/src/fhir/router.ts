@@ -173,7 +173,8 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       if (!user) return sendProblem(res, new HttpProblem(401, 'login', 'Authorization: a bearer token is required'));
       if (user.kind !== 'professional' && !(options.citizens && user.kind === 'citizen'))
         return sendProblem(res, new HttpProblem(403, 'forbidden', user.kind === 'system' ? 'This API serves professionals; a system token (SMART Backend Services) sends feeds and reads no one\'s record.' : 'This API serves professionals; a citizen sees their own record through the citizen service.'));
-      const outsideRollout = pep.outsideRollout(user);
+      // Roll-out stages admit an organisation's professionals; a citizen (their own audit log) belongs to none.
+      const outsideRollout = user.kind === 'professional' ? pep.outsideRollout(user) : undefined;
       if (outsideRollout !== undefined)
         return sendProblem(
           res,
