@@ -105,6 +105,54 @@ describe('master patient index [REQ-INT-006]', () => {
     expect(twin.personId).not.toBe(a.personId);
   });
 
+  it('a person stored exactly as the message describes them gets no identity change; a changed address does', async () => {
+    const { store, apply } = setup();
+    const facts = { nhsNumber: '9990000018', localIds: [{ assigningAuthority: 'RAE', value: 'H1' }], demographics: sarah };
+    const first = await apply(facts);
+    const again = await apply(facts);
+    expect(again).toMatchObject({ decision: 'nhs-number', personId: first.personId, changes: [] });
+    // A message that carries less (a result: no address) says nothing different either: the stored postcode stays.
+    const { postcode: _omitted, ...withoutAddress } = sarah;
+    expect((await apply({ ...facts, demographics: withoutAddress })).changes).toEqual([]);
+    const moved = await apply({ ...facts, demographics: { ...sarah, postcode: 'LS2 7AA' } });
+    expect(moved.changes).toEqual([
+      { kind: 'upsert-person', person: { personId: first.personId, nhsNumber: '9990000018', demographics: { ...sarah, postcode: 'LS2 7AA' }, status: 'confirmed' } },
+    ]);
+    expect(store.persons.get(first.personId)?.demographics.postcode).toBe('LS2 7AA');
+    // A new identifier from another source is added, and the unchanged person is not rewritten for it.
+    const secondSource = await apply({ ...facts, localIds: [{ assigningAuthority: 'B86001', value: 'E9' }], demographics: { ...sarah, postcode: 'LS2 7AA' } });
+    expect(secondSource.changes).toEqual([{ kind: 'add-local-identifier', personId: first.personId, identifier: { assigningAuthority: 'B86001', value: 'E9' } }]);
+  });
+
+  it('a provisional person found by local id alone is left alone when nothing changed', async () => {
+    const { apply } = setup();
+    const facts = { localIds: [{ assigningAuthority: 'RX3', value: 'M1' }], demographics: sarah };
+    const first = await apply(facts);
+    expect(await apply(facts)).toMatchObject({ decision: 'local-identifier', personId: first.personId, changes: [] });
+    // The verified NHS number arriving is a change: the person is confirmed.
+    expect((await apply({ ...facts, nhsNumber: '9990000018' })).changes).toEqual([
+      { kind: 'upsert-person', person: { personId: first.personId, nhsNumber: '9990000018', demographics: sarah, status: 'confirmed' } },
+    ]);
+  });
+
+  it('one read finds a known person by NHS number when they already hold the message\'s local ids; a new id is still looked up', async () => {
+    const { store, mpi, apply } = setup();
+    await apply({ nhsNumber: '9990000018', localIds: [{ assigningAuthority: 'RAE', value: 'H1' }], demographics: sarah });
+    const reads: string[] = [];
+    const counted = new MasterPatientIndex({
+      getPerson: (id) => (reads.push('person'), store.getPerson(id)),
+      findPersonByNhsNumber: (n) => (reads.push('nhs'), store.findPersonByNhsNumber(n)),
+      findPersonByLocalIdentifier: (l) => (reads.push(`local ${l.assigningAuthority}`), store.findPersonByLocalIdentifier(l)),
+      findCandidates: (d, limit) => (reads.push('candidates'), store.findCandidates(d, limit)),
+    });
+    const known = await counted.resolve({ nhsNumber: '9990000018', localIds: [{ assigningAuthority: 'RAE', value: 'H1' }], demographics: sarah });
+    expect(reads).toEqual(['nhs']);
+    expect(known).toEqual(await mpi.resolve({ nhsNumber: '9990000018', localIds: [{ assigningAuthority: 'RAE', value: 'H1' }], demographics: sarah }));
+    reads.length = 0;
+    await counted.resolve({ nhsNumber: '9990000018', localIds: [{ assigningAuthority: 'RAE', value: 'H1' }, { assigningAuthority: 'B86001', value: 'E9' }], demographics: sarah });
+    expect(reads).toEqual(['nhs', 'local B86001']);
+  });
+
   it('rejects thresholds the wrong way round', () => {
     expect(() => new MasterPatientIndex(new MemoryStore(), { linkThreshold: 0.5, reviewThreshold: 0.7 })).toThrow(RangeError);
   });

@@ -35,6 +35,16 @@ export interface IdentityFacts {
 const sameId = (a: LocalIdentifier, b: LocalIdentifier) =>
   a.assigningAuthority.toUpperCase() === b.assigningAuthority.toUpperCase() && a.value === b.value;
 
+/** Exactly the identifier a lookup by it would match (the store compares authority and value as written). */
+const holds = (person: PersonRecord, id: LocalIdentifier) => person.localIds.some((l) => l.assigningAuthority === id.assigningAuthority && l.value === id.value);
+
+/** The demographics a write would store (a missing and an undefined element both store nothing) are those stored. */
+function sameDemographics(next: PersonDemographics, stored: PersonDemographics): boolean {
+  const keys = new Set([...Object.keys(next), ...Object.keys(stored)] as (keyof PersonDemographics)[]);
+  for (const key of keys) if ((next[key] ?? undefined) !== (stored[key] ?? undefined)) return false;
+  return true;
+}
+
 /**
  * The master patient index. NHS number first (valid check digits only reach here); then local identifiers per
  * assigning authority; then probabilistic demographic matching with two thresholds: link, review, or a new
@@ -68,9 +78,13 @@ export class MasterPatientIndex {
   /** Finds (or creates) the person a message is about. Pure decision + reads; nothing is written here. */
   async resolve(facts: IdentityFacts): Promise<Resolution> {
     const warnings: string[] = [];
+    // The NHS number first: its holder comes back with every identifier they hold, so a local id they already hold
+    // needs no query of its own (an identifier has one holder, so that query could only return this same person).
+    // A known person sending what they always send is then one read, not one per identifier.
+    const byNhs = facts.nhsNumber ? await this.current(await this.lookup.findPersonByNhsNumber(facts.nhsNumber)) : undefined;
     const byLocal: PersonRecord[] = [];
     for (const id of facts.localIds) {
-      const p = await this.current(await this.lookup.findPersonByLocalIdentifier(id));
+      const p = byNhs && !byNhs.mergedInto && holds(byNhs, id) ? byNhs : await this.current(await this.lookup.findPersonByLocalIdentifier(id));
       if (p && !byLocal.some((x) => x.personId === p.personId)) byLocal.push(p);
     }
     if (byLocal.length > 1) {
@@ -78,7 +92,6 @@ export class MasterPatientIndex {
     }
 
     if (facts.nhsNumber) {
-      const byNhs = await this.current(await this.lookup.findPersonByNhsNumber(facts.nhsNumber));
       if (byNhs) {
         for (const other of byLocal) {
           if (other.personId !== byNhs.personId) {
@@ -129,7 +142,10 @@ export class MasterPatientIndex {
     const nhsNumber = person.nhsNumber ?? facts.nhsNumber;
     const status = nhsNumber ? 'confirmed' : person.status;
     const demographics = { ...person.demographics, ...facts.demographics };
-    changes.push({ kind: 'upsert-person', person: { personId: person.personId, nhsNumber, demographics, status } });
+    // A person already stored exactly as this message describes them is left alone: no write, no row touched.
+    if (nhsNumber !== person.nhsNumber || status !== person.status || !sameDemographics(demographics, person.demographics)) {
+      changes.push({ kind: 'upsert-person', person: { personId: person.personId, nhsNumber, demographics, status } });
+    }
     const localIds = [...person.localIds];
     for (const id of facts.localIds) {
       if (!localIds.some((l) => sameId(l, id))) {
