@@ -1029,6 +1029,17 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     };
   }
 
+  /** `GET /Patient/{id}/{type}` of a type searched by `patient` (Provenance, AuditEvent): that search, with the path's patient. */
+  function inPatientCompartment(handler: DataHandler, type: string): DataHandler {
+    return async (ctx) => {
+      const id = idParam(ctx.req);
+      const params = new URL(ctx.req.originalUrl, 'http://localhost').searchParams;
+      if (params.has('patient')) throw badParameter('patient', `the compartment already names Patient/${id}`);
+      params.append('patient', `Patient/${id}`);
+      return handler({ ...ctx, req: subRequest(ctx.req, `${ctx.req.baseUrl}/fhir/${type}?${params.toString()}`, {}) });
+    };
+  }
+
   const STATUS_TEXT: Record<number, string> = { 200: 'OK', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 410: 'Gone', 500: 'Internal Server Error', 501: 'Not Implemented', 503: 'Service Unavailable' };
   const MAX_BATCH = 50;
 
@@ -1189,6 +1200,8 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     }),
     data('get', '/Provenance/:id', 'read', provenanceRead, { type: 'Provenance', interaction: 'read' }),
     data('get', '/Provenance/:id/_history/:vid', 'read', provenanceRead, { type: 'Provenance', interaction: 'vread' }),
+    // Provenance and AuditEvent are in the R4 patient compartment too (by `patient`).
+    data('get', '/Patient/:id/Provenance', 'search', inPatientCompartment(provenanceSearch, 'Provenance'), { type: 'Patient', compartment: 'Provenance' }),
     ...(auditReader
       ? [
           data(
@@ -1208,6 +1221,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
             },
             { citizens: true },
           ),
+          data('get', '/Patient/:id/AuditEvent', 'search', inPatientCompartment(auditEventSearch, 'AuditEvent'), { type: 'Patient', compartment: 'AuditEvent' }, { citizens: true }),
         ]
       : []),
     { method: 'get', path: '/Organization/:id', capability: { type: 'Organization', interaction: 'read' }, handler: referenceRead('Organization') },
