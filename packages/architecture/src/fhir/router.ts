@@ -1198,6 +1198,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
         { name: '_elements', type: 'special', documentation: 'Top-level elements to return, comma-separated' },
       ],
     }),
+    data('post', '/Provenance/_search', 'search', postedAsGet(provenanceSearch, () => '/Provenance')),
     data('get', '/Provenance/:id', 'read', provenanceRead, { type: 'Provenance', interaction: 'read' }),
     data('get', '/Provenance/:id/_history/:vid', 'read', provenanceRead, { type: 'Provenance', interaction: 'vread' }),
     // Provenance and AuditEvent are in the R4 patient compartment too (by `patient`).
@@ -1221,6 +1222,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
             },
             { citizens: true },
           ),
+          data('post', '/AuditEvent/_search', 'search', postedAsGet(auditEventSearch, () => '/AuditEvent'), undefined, { citizens: true }),
           data('get', '/Patient/:id/AuditEvent', 'search', inPatientCompartment(auditEventSearch, 'AuditEvent'), { type: 'Patient', compartment: 'AuditEvent' }, { citizens: true }),
         ]
       : []),
