@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Client } from 'fhir-kit-client';
+import { CapabilityTool, Client } from 'fhir-kit-client';
 import { pino } from 'pino';
 import { MllpClient } from '@openidcr/integration';
 import { generateLocality, generatePatient } from '@openidcr/synthetic';
@@ -800,6 +800,7 @@ describe('the CapabilityStatement, walked: everything advertised is served [#18]
       for (const code of codes) {
         if (code === 'search-type') continue;
         await step(problems, code, `${type} ${code}`, async () => {
+          if (!['read', 'vread', 'history-instance'].includes(code)) throw new Error(`no walker for the interaction ${code}: the walk cannot check it is served`);
           if (!item) {
             const missing = await call<Outcome>(code === 'vread' ? `/${type}/not-a-known-id/_history/1` : code === 'history-instance' ? `/${type}/not-a-known-id/_history` : `/${type}/not-a-known-id`, subject.token);
             expect(missing.status).toBe(404);
@@ -828,6 +829,14 @@ describe('the CapabilityStatement, walked: everything advertised is served [#18]
               expect(e.fullUrl).toBe(`${base}/${type}/${item.id}`);
             }
             expect(history.body.entry!.map((e) => e.response?.etag)).toContain(`W/"${version}"`);
+            // Every version the history lists reads back by vread.
+            for (const e of history.body.entry!) {
+              const listed = /^W\/"(\d+)"$/.exec(e.response?.etag ?? '')?.[1];
+              expect(listed, `${type}/${item.id}/_history: each entry's etag W/"n"`).toBeDefined();
+              const old = await call<Resource>(`/${type}/${item.id}/_history/${listed}`, token);
+              expect(old.status, `${type}/${item.id}/_history/${listed}`).toBe(200);
+              expect(old.body.meta?.versionId ?? listed).toBe(listed);
+            }
           }
         });
       }
@@ -918,6 +927,12 @@ describe('the CapabilityStatement, walked: everything advertised is served [#18]
         expect(answer.body).toMatchObject({ resourceType: 'Bundle', type: 'batch-response' });
         expect(answer.body.entry).toHaveLength(entries.length);
         answer.body.entry!.forEach((e, i) => expect(e.response?.status, `batch entry ${entries[i]}: ${JSON.stringify(e.response?.outcome)}`).toMatch(/^200\b/));
+        // An entry with a refused parameter is answered 400 with the OperationOutcome naming it; the others still 200.
+        const mixed = await call<Bundle>('', primary.token, { method: 'POST', body: { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `${entries[0]}&not-a-parameter=x` } }, { request: { method: 'GET', url: `Patient/${primary.id}` } }] } });
+        expect(mixed.status).toBe(200);
+        expect(mixed.body.entry?.[0]?.response?.status).toMatch(/^400\b/);
+        expect(namesParameter(mixed.body.entry?.[0]?.response?.outcome as Outcome, 'not-a-parameter')).toBe(true);
+        expect(mixed.body.entry?.[1]?.response?.status).toMatch(/^200\b/);
       });
     }
     expect(problems).toEqual([]);
@@ -1003,6 +1018,13 @@ describe('a third-party client, fhir-kit-client, against the running app [#18]',
   it('capabilityStatement, and search with _count and nextPage to the end (the same ids as one unpaged search)', async () => {
     const cs = (await client.capabilityStatement()) as unknown as CapabilityStatement;
     expect(cs).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1' });
+    // The client's own capability reader understands it as the server means it.
+    const tool = new CapabilityTool(cs);
+    expect(tool.serverCan('batch')).toBe(true);
+    for (const resource of cs.rest[0]!.resource) {
+      expect(tool.interactionsFor({ resourceType: resource.type })).toEqual(resource.interaction.map((i) => i.code));
+      for (const param of resource.searchParam ?? []) expect(tool.resourceSearch(resource.type, param.name), `${resource.type}?${param.name}`).toBe(true);
+    }
     const type = [...new Set(primary.record.map((r) => r.resourceType))].filter((t) => t !== 'Patient').sort((a, b) => primary.record.filter((r) => r.resourceType === b).length - primary.record.filter((r) => r.resourceType === a).length)[0]!;
     const unpaged = bundleOf(await client.search({ resourceType: type, searchParams: { patient: primary.id } }));
     const all = uniqueIdsOf(matchesOf(unpaged));
@@ -1011,6 +1033,9 @@ describe('a third-party client, fhir-kit-client, against the running app [#18]',
     for (let page: Bundle | undefined = bundleOf(await client.search({ resourceType: type, searchParams: { patient: primary.id, _count: 1 } })); page; page = (await client.nextPage({ bundle: bundleOf(page) })) as Bundle | undefined) pages.push(page);
     expect(pages.length).toBe(all.length);
     expect(idsOf(pages.flatMap(matchesOf))).toEqual(all);
+    // The POST form of the same search (postSearch: a form body to _search).
+    const posted = bundleOf(await client.search({ resourceType: type, searchParams: { patient: primary.id }, options: { postSearch: true } }));
+    expect(uniqueIdsOf(matchesOf(posted))).toEqual(all);
     expect(foreignUrls(unpaged)).toEqual([]);
   });
 
@@ -1025,6 +1050,13 @@ describe('a third-party client, fhir-kit-client, against the running app [#18]',
     const history = bundleOf(await client.history({ resourceType: item.resourceType, id: item.id! }));
     expect(history).toMatchObject({ resourceType: 'Bundle', type: 'history' });
     expect(history.entry?.map((e) => e.resource?.id)).toContain(item.id);
+    // resolve: the client follows a record item's references to the server's reference data.
+    const ref = primary.record.flatMap((r) => JSON.stringify(r).match(/"reference":"(Practitioner|Organization|Location)\/[A-Za-z0-9\-.]+"/g) ?? [])[0];
+    if (ref) {
+      const reference = JSON.parse(`{${ref}}`) as { reference: string };
+      expect(await client.resolve({ reference: reference.reference })).toMatchObject({ resourceType: reference.reference.split('/')[0], id: reference.reference.split('/')[1] });
+      expect(await client.resolve({ reference: `${base}/${reference.reference}` })).toMatchObject({ id: reference.reference.split('/')[1] });
+    }
   });
 
   it('operation $everything (GET and POST), compartmentSearch, batch, and search with _include and _revinclude', async () => {
