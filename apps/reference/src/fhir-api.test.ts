@@ -489,12 +489,20 @@ async function walkSearchParameters(resources: readonly AdvertisedResource[]): P
               }
               counted(paths.length > 0 ? 'token with data at its R4 path' : 'token with data (not in R4)');
               expect(idsOf(matches), `${label}=${holder.token} finds ${refOf(holder.resource)}`).toContain(refOf(holder.resource));
-              if (paths.length > 0) for (const m of matches) expect(holdsToken(m, paths, holder.token), `${label}=${holder.token}: ${refOf(m)} holds it at ${paths.map((p) => p.path).join(' or ')}`).toBe(true);
+              if (paths.length > 0) {
+                // Exactly the items holding the value at the R4 paths: every match holds it, and every item holding it matches.
+                for (const m of matches) expect(holdsToken(m, paths, holder.token), `${label}=${holder.token}: ${refOf(m)} holds it at ${paths.map((p) => p.path).join(' or ')}`).toBe(true);
+                expect(idsOf(matches), `${label}=${holder.token}: every item holding it`).toEqual(expect.arrayContaining(idsOf(items.filter((r) => holdsToken(r, paths, holder.token)))));
+              }
             });
           });
           if (holder && modifiers.includes('not'))
             await step(problems, 'token modifier', `${label}:not`, async () => {
-              await expectIds(label, pairsWith(resource, baseline, param.name, [[`${param.name}:not`, holder.token]]), (matches) => expect(idsOf(matches)).not.toContain(refOf(holder.resource)));
+              const holding = await searchAll(withQuery(path, pairsWith(resource, baseline, param.name, [[param.name, holder.token]])), token);
+              await expectIds(label, pairsWith(resource, baseline, param.name, [[`${param.name}:not`, holder.token]]), (matches) => {
+                expect(idsOf(matches)).not.toContain(refOf(holder.resource));
+                if (type !== 'AuditEvent') expect(uniqueIdsOf(matches), `${label}:not=${holder.token} is the rest of the record`).toEqual(baselineIds.filter((id) => !idsOf(holding.matches).includes(id)));
+              });
             });
           // :text searches the text and displays: a value with text (coded or not) is found by it.
           const texted = holder?.text ? holder : items.flatMap((r) => where.flatMap(({ path: p }) => valuesAt(r, p).flatMap((v) => (textOf(v) !== undefined ? [{ resource: r, text: textOf(v) }] : []))))[0];
