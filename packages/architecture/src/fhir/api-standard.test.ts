@@ -113,6 +113,24 @@ describe('searches as standard clients make them', () => {
   });
 });
 
+describe('Patient search by birth date', () => {
+  it('an exact date stands alone; a range or a year narrows a name search; a range alone is refused naming birthdate', async () => {
+    expect(ids(await get('/fhir/Patient?birthdate=1960-03-12')).length).toBeGreaterThan(0);
+    expect(ids(await get('/fhir/Patient?family=Smith&birthdate=ge1960-01-01&birthdate=lt1961')).length).toBeGreaterThan(0);
+    expect(ids(await get('/fhir/Patient?family=Smith&birthdate=1960'))).toEqual(ids(await get('/fhir/Patient?family=Smith&birthdate=1960-03-12')));
+    expect(ids(await get('/fhir/Patient?family=Smith&birthdate=gt1960-03-12'))).toEqual([]);
+    const alone = await api.get('/fhir/Patient?birthdate=ge1900-01-01', 'dr-gp');
+    expect(alone.status).toBe(400);
+    expect(((await alone.json()) as { issue: Array<{ expression: string[] }> }).issue[0]!.expression).toEqual(['birthdate']);
+  });
+
+  it('the CapabilityStatement names the SMART endpoints (oauth-uris) when the router is given them', async () => {
+    const capability = (await (await api.get('/fhir/metadata')).json()) as { rest: Array<{ security: { extension?: unknown[] } }> };
+    // The fixture router is assembled without SMART endpoints: no extension claiming any.
+    expect(capability.rest[0]!.security.extension).toBeUndefined();
+  });
+});
+
 describe('$everything, history and batch', () => {
   it('$everything pages with _count and narrows by _type; POST with Parameters answers the same', async () => {
     const whole = await get(`/fhir/Patient/${api.ids.smith}/$everything`);

@@ -22,7 +22,15 @@ export interface RouteCapability {
  */
 export function capabilityStatement(
   routes: readonly RouteCapability[],
-  options: { base: string; now: Date; software?: { name: string; version: string } | undefined; topology: 'pooled' | 'federated'; cors?: boolean | undefined },
+  options: {
+    base: string;
+    now: Date;
+    software?: { name: string; version: string } | undefined;
+    topology: 'pooled' | 'federated';
+    cors?: boolean | undefined;
+    /** The SMART authorize and token endpoints (the oauth-uris extension SMART clients discover them from). */
+    oauth?: { authorize?: string | undefined; token?: string | undefined } | undefined;
+  },
 ): CapabilityStatement {
   const byType = new Map<string, { interactions: Set<string>; params: Map<string, SearchParamSpec>; includes: Set<string>; revIncludes: Set<string>; operations: Map<string, RouteCapability['operation']> }>();
   const system = new Set<string>();
@@ -58,6 +66,19 @@ export function capabilityStatement(
           'Read-only. Searches of record types need `patient` (or `subject`, or the patient compartment `Patient/{id}/{type}`); GET or POST `_search`. Unknown parameters are refused with an OperationOutcome naming them, unless the request says `Prefer: handling=lenient` (then they are ignored and named in the outcome entry). Every search takes `_summary`, `_elements`, `_count` (0 for the total only), `_total`, `_include` and `_revinclude=Provenance:target`. Errors are OperationOutcomes naming the parameter. Denials are 403 with the reasons; items withheld by policy are counted in a search.mode=outcome entry. JSON only: an Accept that admits no JSON is answered 406.',
         security: {
           cors: options.cors ?? false,
+          ...(options.oauth?.authorize || options.oauth?.token
+            ? {
+                extension: [
+                  {
+                    url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+                    extension: [
+                      ...(options.oauth.authorize ? [{ url: 'authorize', valueUri: options.oauth.authorize }] : []),
+                      ...(options.oauth.token ? [{ url: 'token', valueUri: options.oauth.token }] : []),
+                    ],
+                  },
+                ],
+              }
+            : {}),
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
           description: 'OAuth2 bearer tokens (JWT) from the locality\'s identity provider; SMART on FHIR discovery at .well-known/smart-configuration.',
         },

@@ -66,6 +66,8 @@ export interface FhirRouterDeps {
   /** The privacy officers' review queue (default: the store's `privacy_alerts`). */
   alerts?: AlertSink | undefined;
   onAlert?: ((alert: PolicyAlert) => void) | undefined;
+  /** The SMART endpoints for a public origin, named in the CapabilityStatement (`rest.security`, oauth-uris). */
+  smart?: ((origin: string) => { authorize?: string | undefined; token?: string | undefined }) | undefined;
   /** The public base URL (e.g. `https://idcr.example.nhs.uk`); default: from each request. */
   publicUrl?: string | undefined;
   /** Whether CORS is configured in front of the router (the CapabilityStatement's `rest.security.cors`); default false. */
@@ -584,7 +586,14 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     const count = countOf(query, 20, 200);
     const includes = includesOf(query, 'Patient', PATIENT_INCLUDES);
     const identifierRaw = query.one('identifier');
-    const demographics = { family: query.one('family'), given: query.one('given'), birthDate: query.one('birthdate'), postcode: query.one('address-postalcode'), gender: query.one('gender') };
+    // birthdate: an exact day goes to the store's index; a range or a coarser date (ge1950, 1950-03) filters what the
+    // other criteria found, so it needs one beside it (a range alone would list the population).
+    const birthRaw = query.all('birthdate');
+    const exactBirth = birthRaw.length === 1 && /^(eq)?\d{4}-\d{2}-\d{2}$/.test(birthRaw[0]!) ? birthRaw[0]!.replace(/^eq/, '') : undefined;
+    const birthBounds = birthRaw.length > 0 && exactBirth === undefined ? dateBoundsOf(query, 'birthdate') : undefined;
+    const demographics = { family: query.one('family'), given: query.one('given'), birthDate: exactBirth, postcode: query.one('address-postalcode'), gender: query.one('gender') };
+    if (birthBounds && demographics.family === undefined && demographics.given === undefined && demographics.postcode === undefined)
+      throw badParameter('birthdate', 'a range or a partial date needs family, given or address-postalcode beside it (an exact date YYYY-MM-DD may stand alone)');
     let identifier: { system: string; value: string } | undefined;
     if (identifierRaw !== undefined) {
       const bar = identifierRaw.indexOf('|');
@@ -596,15 +605,24 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
       }
       const combined = Object.entries(demographics).find(([, v]) => v !== undefined);
       if (combined) throw badParameter('identifier', 'search by identifier alone, or by demographics alone');
-    } else if (demographics.family === undefined && demographics.given === undefined && demographics.birthDate === undefined && demographics.postcode === undefined) {
+    } else if (demographics.family === undefined && demographics.given === undefined && demographics.birthDate === undefined && demographics.postcode === undefined && !birthBounds) {
       throw new HttpProblem(400, 'required', 'identifier: give at least one of identifier, family, given, birthdate or address-postalcode', { expression: 'identifier' });
     }
-    if (demographics.birthDate !== undefined) {
-      demographics.birthDate = demographics.birthDate.replace(/^eq/, '');
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(demographics.birthDate) || Number.isNaN(Date.parse(demographics.birthDate))) throw badParameter('birthdate', 'a date YYYY-MM-DD');
-    }
+    if (demographics.birthDate !== undefined && Number.isNaN(Date.parse(demographics.birthDate))) throw badParameter('birthdate', 'a date YYYY-MM-DD');
     if (demographics.gender !== undefined && !['male', 'female', 'other', 'unknown'].includes(demographics.gender)) throw badParameter('gender', 'male, female, other or unknown');
-    const found = await source!.searchPatients({ identifier, ...demographics, limit: count, cursor: query.one('_cursor') });
+    let found = await source!.searchPatients({ identifier, ...demographics, limit: count, cursor: query.one('_cursor') });
+    if (birthBounds) {
+      // Filtered page by page, reading on until the page is full or the matches end (never an empty page with a next link).
+      const items: LocatedResource[] = [];
+      const unavailable = [...found.unavailable];
+      for (;;) {
+        items.push(...found.value.items.filter((item) => withinBounds(typeof item.resource.birthDate === 'string' ? item.resource.birthDate : undefined, birthBounds)));
+        if (!found.value.nextCursor || items.length >= count) break;
+        found = await source!.searchPatients({ identifier, ...demographics, limit: count, cursor: found.value.nextCursor });
+        unavailable.push(...found.unavailable);
+      }
+      found = { value: { items, nextCursor: found.value.nextCursor }, unavailable };
+    }
     const byPerson = new Map<string, LocatedResource[]>();
     for (const item of found.value.items) {
       if (item.patientKey === undefined) continue;
@@ -1155,7 +1173,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
         { name: 'identifier', type: 'token', documentation: `${NHS_NUMBER_SYSTEM}|<NHS number>, or a local identifier system|value` },
         { name: 'family', type: 'string', documentation: 'Family name, starts with, any case and accents' },
         { name: 'given', type: 'string', documentation: 'Given name, starts with' },
-        { name: 'birthdate', type: 'date', documentation: 'Date of birth, exact (YYYY-MM-DD)' },
+        { name: 'birthdate', type: 'date', documentation: 'Date of birth: an exact date (YYYY-MM-DD), which may be the only criterion; a range (ge, le, gt, lt, sa, eb) or a partial date (YYYY, YYYY-MM) needs family, given or address-postalcode beside it' },
         { name: 'address-postalcode', type: 'string', documentation: 'Postcode, starts with, spaces ignored' },
         { name: 'gender', type: 'token', documentation: 'male, female, other or unknown' },
         { name: '_id', type: 'token', documentation: 'Up to 20 logical ids, comma-separated (alone)' },
@@ -1252,7 +1270,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
     notPatientData('the CapabilityStatement describes the server, not a person', (req, res) => {
       new Query(req.originalUrl, []);
       const origin = originOf(req, deps.publicUrl);
-      sendFhir(res, 200, capabilityStatement(capabilities, { base: `${origin}${req.baseUrl}/fhir`, now: clock(), software: deps.software, topology: source.topology, cors: deps.cors }));
+      sendFhir(res, 200, capabilityStatement(capabilities, { base: `${origin}${req.baseUrl}/fhir`, now: clock(), software: deps.software, topology: source.topology, cors: deps.cors, oauth: deps.smart?.(origin) }));
     }),
   );
   router.use('/fhir', authenticate(deps.auth));

@@ -30,7 +30,7 @@ const SPECS: Record<string, Omit<ResourceTypeSpec, 'type'>> = {
   DiagnosticReport: { tokens: { category: t(['category'], 'Report category'), code: t(['code'], 'Report code') }, includes: { performer: ['performer'] } },
   Condition: { tokens: { category: t(['category'], 'problem-list-item or encounter-diagnosis'), code: t(['code'], 'Diagnosis code (SNOMED CT, ICD-10)') }, includes: { asserter: ['asserter'], recorder: ['recorder'] } },
   AllergyIntolerance: { tokens: { category: t(['category'], 'food, medication, environment, biologic'), code: t(['code'], 'Substance code') }, includes: { asserter: ['asserter'], recorder: ['recorder'] } },
-  MedicationStatement: { tokens: { category: t(['category'], 'Medication usage category'), code: t(['medicationCodeableConcept'], 'Medicine code (dm+d)') }, includes: { 'information-source': ['informationSource'] } },
+  MedicationStatement: { tokens: { category: t(['category'], 'Medication usage category'), code: t(['medicationCodeableConcept'], 'Medicine code (dm+d)') }, includes: { source: ['informationSource'] } },
   MedicationRequest: { tokens: { category: t(['category'], 'Prescription category'), code: t(['medicationCodeableConcept'], 'Medicine code (dm+d)') }, includes: { requester: ['requester'] } },
   Immunization: { tokens: { 'vaccine-code': t(['vaccineCode'], 'Vaccine code') }, includes: { performer: ['performer.actor'] } },
   Encounter: { tokens: { class: t(['class'], 'Encounter class (IMP, EMER, AMB)'), type: t(['type'], 'Encounter type') }, includes: { 'service-provider': ['serviceProvider'], participant: ['participant.individual'], location: ['location.location'] } },

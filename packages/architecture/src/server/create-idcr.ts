@@ -7,7 +7,7 @@ import { createLocalityPolicy, createConsentModel, type ConsentModel } from '@op
 import { Ingestor, ShippedProfiles, buildAck, createHl7HttpHandler, createMllpServer, ingestHandler, isShippedProfileId, reject, type Channel as IngestChannel, type MllpServer } from '@openidcr/integration';
 import { openStore, type RecordStore } from '@openidcr/store';
 import { createDevIssuer, type DevIssuer, type DevIssuerKey, type PatientResolver } from '../auth/dev-issuer.js';
-import { smartRouter } from '../auth/smart.js';
+import { smartRouter, type SmartConfigurationOptions } from '../auth/smart.js';
 import { authenticate, createTokenVerifier, remoteKeySet, userOf } from '../auth/tokens.js';
 import { fhirRouter } from '../fhir/router.js';
 import { consentCaptureProvides, consentCaptureRouter, type ConsentCaptureProvides } from '../fhir/consent-capture.js';
@@ -187,6 +187,11 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
     clockToleranceSeconds: auth.mode === 'oidc' ? auth.clockToleranceSeconds : 5,
   });
 
+  /** SMART discovery for a public origin: the development issuer's endpoints, or the locality's identity provider's. */
+  const smartOptions = (origin: string): SmartConfigurationOptions =>
+    auth.mode === 'dev'
+      ? { server: 'dev-issuer', issuer: devIssuer!.oidcIssuer(origin), jwksUri: `${origin}/dev/.well-known/jwks.json`, authorizationEndpoint: `${origin}/dev/authorize`, tokenEndpoint: `${origin}/dev/token` }
+      : { server: 'oidc', issuer: auth.issuer, jwksUri: auth.jwksUrl, authorizationEndpoint: auth.authorizationEndpoint, tokenEndpoint: auth.tokenEndpoint };
   let closing = false;
   const app = express();
   app.disable('x-powered-by');
@@ -204,13 +209,7 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : closing ? 'shutting down' : 'store unreachable' });
   });
   app.use(
-    smartRouter(
-      (origin) =>
-        auth.mode === 'dev'
-          ? { server: 'dev-issuer', issuer: devIssuer!.oidcIssuer(origin), jwksUri: `${origin}/dev/.well-known/jwks.json`, authorizationEndpoint: `${origin}/dev/authorize`, tokenEndpoint: `${origin}/dev/token` }
-          : { server: 'oidc', issuer: auth.issuer, jwksUri: auth.jwksUrl, authorizationEndpoint: auth.authorizationEndpoint, tokenEndpoint: auth.tokenEndpoint },
-      locality.publicUrl,
-    ),
+    smartRouter(smartOptions, locality.publicUrl),
   );
   if (devIssuer) app.use(devIssuer.router());
 
@@ -261,6 +260,10 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
       sourcesInTrial: options.sourcesInTrial,
       publicUrl: locality.publicUrl,
       cors: corsEnabled(locality.cors),
+      smart: (origin: string) => {
+        const smart = smartOptions(origin);
+        return { authorize: smart.authorizationEndpoint, token: smart.tokenEndpoint };
+      },
       hygiene: false,
       software: options.software,
     }),
