@@ -72,6 +72,11 @@ export interface RecordStore extends Sink, IdentityLookup {
   readonly migration: MigrationReport;
 
   // --- ingest ---
+  /**
+   * Applies an ingest batch atomically; resolves only after the transaction holding it committed. Batches that
+   * arrive while one is being applied are committed together in the next transaction (group commit), each with its
+   * own result, as applying them one after the other would give; a failing batch fails alone.
+   */
   applyBatch(batch: IngestBatch): Promise<ApplyResult>;
   recordDeadLetter(letter: DeadLetterInput): Promise<DeadLetter>;
   listDeadLetters(query?: DeadLetterQuery): Promise<Page<DeadLetter>>;
@@ -152,11 +157,12 @@ export interface RecordStore extends Sink, IdentityLookup {
 /** Builds the store API over an open, migrated database. */
 export function createRecordStore(db: Db, migration: MigrationReport, hooks: ApplyHooks = {}): RecordStore {
   let closed = false;
+  const applyBatch = ingest.createBatchApplier(db, hooks);
   return {
     engine: db.engine,
     schema: db.schema,
     migration,
-    applyBatch: (batch) => ingest.applyBatch(db, batch, hooks),
+    applyBatch,
     recordDeadLetter: (letter) => ingest.recordDeadLetter(db, letter),
     listDeadLetters: (query) => ingest.listDeadLetters(db, query),
     getDeadLetter: (id) => ingest.getDeadLetter(db, id),

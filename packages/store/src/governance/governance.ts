@@ -96,15 +96,25 @@ const RELATIONSHIP_COLUMNS = 'patient_key, id, user_id, organisation, kind, sour
 
 /** Stores (or replaces) a legitimate relationship. */
 export async function putRelationship(db: Queryable, input: LegitimateRelationshipInput): Promise<LegitimateRelationship> {
-  for (const field of ['patientKey', 'id', 'userId', 'kind'] as const) {
-    if (typeof input[field] !== 'string' || input[field].length === 0) throw new StoreError('invalid-input', `${field}: required`, field);
-  }
-  const { rows } = await db.query<RelationshipRow>(
-    `INSERT INTO legitimate_relationships (${RELATIONSHIP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (patient_key, id) DO UPDATE SET user_id = excluded.user_id, organisation = excluded.organisation,
-       kind = excluded.kind, source = excluded.source, started_at = excluded.started_at, ended_at = excluded.ended_at
-     RETURNING ${RELATIONSHIP_COLUMNS}`,
-    [
+  const [stored] = await putRelationships(db, [input]);
+  if (!stored) throw new Error('relationship upsert returned no row');
+  return stored;
+}
+
+/**
+ * Stores (or replaces) legitimate relationships in one statement, as putting them one after the other would: of two
+ * with the same patient key and id, the later one is kept. Returns what is stored, one per (patient key, id).
+ */
+export async function putRelationships(db: Queryable, inputs: readonly LegitimateRelationshipInput[]): Promise<LegitimateRelationship[]> {
+  const latest = new Map<string, unknown[]>();
+  for (const input of inputs) {
+    for (const field of ['patientKey', 'id', 'userId', 'kind'] as const) {
+      if (typeof input[field] !== 'string' || input[field].length === 0) throw new StoreError('invalid-input', `${field}: required`, field);
+    }
+    const key = `${input.patientKey}\u001f${input.id}`;
+    // ON CONFLICT DO UPDATE may touch a row once per statement: the earlier of two is replaced here instead.
+    latest.delete(key);
+    latest.set(key, [
       input.patientKey,
       input.id,
       input.userId,
@@ -113,11 +123,28 @@ export async function putRelationship(db: Queryable, input: LegitimateRelationsh
       input.source ?? null,
       instant(input.startedAt, 'startedAt'),
       instant(input.endedAt, 'endedAt'),
-    ],
-  );
-  if (!rows[0]) throw new Error('relationship upsert returned no row');
-  return toRelationship(rows[0]);
+    ]);
+  }
+  const all = [...latest.values()];
+  const stored: LegitimateRelationship[] = [];
+  for (let start = 0; start < all.length; start += RELATIONSHIPS_PER_STATEMENT) {
+    const chunk = all.slice(start, start + RELATIONSHIPS_PER_STATEMENT);
+    const { rows } = await db.query<RelationshipRow>(
+      `INSERT INTO legitimate_relationships (${RELATIONSHIP_COLUMNS})
+       VALUES ${chunk.map((_, row) => `(${RELATIONSHIP_CASTS.map((cast, column) => `$${row * RELATIONSHIP_CASTS.length + column + 1}::${cast}`).join(', ')})`).join(', ')}
+       ON CONFLICT (patient_key, id) DO UPDATE SET user_id = excluded.user_id, organisation = excluded.organisation,
+         kind = excluded.kind, source = excluded.source, started_at = excluded.started_at, ended_at = excluded.ended_at
+       RETURNING ${RELATIONSHIP_COLUMNS}`,
+      chunk.flat(),
+    );
+    stored.push(...rows.map(toRelationship));
+  }
+  return stored;
 }
+
+/** 8 parameters a row: well under PostgreSQL's 65,535 a statement. */
+const RELATIONSHIPS_PER_STATEMENT = 1000;
+const RELATIONSHIP_CASTS = ['text', 'text', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz'];
 
 /** Relationships of a user with a person (following a merge), active at `at` when given. */
 export async function findRelationships(

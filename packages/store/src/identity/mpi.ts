@@ -1,6 +1,7 @@
 import type { IdentityChange, LocalIdentifier, PersonDemographics, PersonRecord } from '@openidcr/model';
 import { NHS_NUMBER_SYSTEM, normaliseNhsNumber } from '@openidcr/model';
 import type { Queryable } from '../db/db.js';
+import { prepared } from '../db/db.js';
 import { StoreError } from '../errors.js';
 import type { Page } from '../paging/cursor.js';
 import { decodeCursor, encodeCursor, pageSize, queryFingerprint } from '../paging/cursor.js';
@@ -89,19 +90,134 @@ export async function findCandidates(db: Queryable, demographics: PersonDemograp
   return rows.map(toPerson);
 }
 
-async function claimIdentifier(tx: Queryable, authority: string, value: string, personId: string, field: string): Promise<void> {
-  await tx.query(
-    `INSERT INTO person_identifiers (assigning_authority, value, person_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-    [authority, value, personId],
-  );
-  const { rows } = await tx.query<{ person_id: string }>(
-    'SELECT person_id FROM person_identifiers WHERE assigning_authority = $1 AND value = $2',
-    [authority, value],
-  );
-  const owner = rows[0]?.person_id;
+// One round trip: the insert's own row, or (when the identifier was already held) the holder as of this statement.
+const CLAIM = prepared(`WITH claimed AS (
+    INSERT INTO person_identifiers (assigning_authority, value, person_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING person_id
+  )
+  SELECT person_id FROM claimed UNION ALL SELECT person_id FROM person_identifiers WHERE assigning_authority = $1 AND value = $2`);
+
+async function claimIdentifier(tx: Queryable, authority: string, value: string, personId: string, field: string, known?: IdentityState): Promise<void> {
+  const key = identifierKey(authority, value);
+  if (known?.owners.get(key) === personId) return; // already theirs: nothing to write
+  // One round trip: the insert's own row, or (when the identifier was already held) the holder as of this statement.
+  const { rows } = await tx.query<{ person_id: string }>(CLAIM, [authority, value, personId]);
+  let owner = rows[0]?.person_id;
+  // A holder that committed while the insert waited is not in that statement's snapshot: read it again.
+  if (owner === undefined) {
+    const again = await tx.query<{ person_id: string }>('SELECT person_id FROM person_identifiers WHERE assigning_authority = $1 AND value = $2', [authority, value]);
+    owner = again.rows[0]?.person_id;
+  }
   if (owner !== personId) {
     throw new StoreError('identifier-conflict', `${field}: ${authority} ${value} already belongs to person ${owner ?? '?'}`, field);
   }
+  known?.owners.set(key, personId);
+}
+
+const UPSERT_PERSON = prepared(`INSERT INTO persons (person_id, nhs_number, family, given, birth_date, gender, postcode, family_norm, postcode_norm,
+    status, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10, $11, $11)
+  ON CONFLICT (person_id) DO UPDATE SET nhs_number = excluded.nhs_number, family = excluded.family, given = excluded.given,
+    birth_date = excluded.birth_date, gender = excluded.gender, postcode = excluded.postcode,
+    family_norm = excluded.family_norm, postcode_norm = excluded.postcode_norm, status = excluded.status,
+    updated_at = excluded.updated_at`);
+
+/** A person row as an upsert writes it: what decides whether an upsert changes anything. */
+interface PersonState {
+  nhs_number: string | null;
+  family: string | null;
+  given: string | null;
+  birth_date: string | null;
+  gender: string | null;
+  postcode: string | null;
+  family_norm: string | null;
+  postcode_norm: string | null;
+  status: string;
+}
+
+const PERSON_STATE_FIELDS = ['nhs_number', 'family', 'given', 'birth_date', 'gender', 'postcode', 'family_norm', 'postcode_norm', 'status'] as const;
+
+/**
+ * What a run of identity changes will read, loaded (and the people locked, as an upsert locks them) in one statement
+ * before the first change, and kept current as the changes apply: an upsert that would write what is already stored,
+ * and a claim of an identifier the person already holds, are skipped. A merge or an unmerge moves people and
+ * identifiers about, so after one the state is dropped and every later change reads for itself.
+ */
+export interface IdentityState {
+  /** Person id → stored row, or null when there is no such person. Absent: not loaded. */
+  persons: Map<string, PersonState | null>;
+  /** `authority␟value` → the person holding it, or null when nobody does. Absent: not loaded. */
+  owners: Map<string, string | null>;
+}
+
+const identifierKey = (authority: string, value: string): string => `${authority}\u001f${value}`;
+
+const IDENTITY_STATE = prepared(`WITH locked AS (
+    SELECT person_id, nhs_number, family, given, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, gender, postcode,
+      family_norm, postcode_norm, status
+    FROM persons WHERE person_id = ANY($1::text[]) ORDER BY person_id FOR UPDATE
+  )
+  SELECT 'person' AS kind, person_id, nhs_number, family, given, birth_date, gender, postcode, family_norm, postcode_norm, status,
+    NULL::text AS authority, NULL::text AS value, NULL::text AS merged_into FROM locked
+  UNION ALL
+  SELECT 'identifier', i.person_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, i.assigning_authority, i.value, NULL
+  FROM person_identifiers i JOIN unnest($2::text[], $3::text[]) AS k(a, v) ON i.assigning_authority = k.a AND i.value = k.v
+  UNION ALL
+  SELECT 'survivor', person_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, merged_into
+  FROM persons WHERE person_id = ANY($4::text[]) AND merged_into IS NOT NULL`);
+
+/**
+ * Loads (and locks) what `changes` will read; see `IdentityState`. With `mergedAway`, also (in the same statement)
+ * the survivor of each of those people who is merged away: for a caller whose changes merge nobody, so that what it
+ * reads holds after them too.
+ */
+export async function loadIdentityState(tx: Queryable, changes: readonly IdentityChange[], mergedAway: readonly string[] = []): Promise<IdentityState & { survivors: Map<string, string> }> {
+  const people = new Set<string>();
+  const identifiers = new Map<string, [string, string]>();
+  for (const change of changes) {
+    if (change.kind === 'upsert-person') {
+      people.add(change.person.personId);
+      if (change.person.nhsNumber) {
+        const nhs = normaliseNhsNumber(change.person.nhsNumber);
+        identifiers.set(identifierKey(NHS_NUMBER_AUTHORITY, nhs), [NHS_NUMBER_AUTHORITY, nhs]);
+      }
+    } else if (change.kind === 'add-local-identifier') {
+      const { assigningAuthority, value } = change.identifier;
+      identifiers.set(identifierKey(assigningAuthority, value), [assigningAuthority, value]);
+    }
+  }
+  const state = { persons: new Map<string, PersonState | null>(), owners: new Map<string, string | null>(), survivors: new Map<string, string>() };
+  if (people.size === 0 && identifiers.size === 0 && mergedAway.length === 0) return state;
+  const pairs = [...identifiers.values()];
+  const { rows } = await tx.query<PersonState & { kind: 'person' | 'identifier' | 'survivor'; person_id: string; authority: string | null; value: string | null; merged_into: string | null }>(
+    IDENTITY_STATE,
+    [[...people], pairs.map(([authority]) => authority), pairs.map(([, value]) => value), mergedAway],
+  );
+  for (const person of people) state.persons.set(person, null);
+  for (const key of identifiers.keys()) state.owners.set(key, null);
+  for (const row of rows) {
+    if (row.kind === 'identifier') state.owners.set(identifierKey(row.authority!, row.value!), row.person_id);
+    else if (row.kind === 'survivor') state.survivors.set(row.person_id, row.merged_into!);
+    else state.persons.set(row.person_id, Object.fromEntries(PERSON_STATE_FIELDS.map((field) => [field, row[field]])) as unknown as PersonState);
+  }
+  return state;
+}
+
+/**
+ * Applies identity changes in order inside the caller's transaction, skipping those that would change nothing.
+ * Returns the survivors of `mergedAway` as `loadIdentityState` read them (before the changes: only for changes that
+ * merge nobody).
+ */
+export async function applyIdentityChanges(tx: Queryable, changes: readonly IdentityChange[], now: string, mergedAway: readonly string[] = []): Promise<Map<string, string>> {
+  if (changes.length === 0 && mergedAway.length === 0) return new Map();
+  const known = await loadIdentityState(tx, changes, mergedAway);
+  for (const change of changes) await applyIdentityChange(tx, change, now, known);
+  return known.survivors;
+}
+
+/** After a merge or an unmerge, people and identifiers have moved: every later change reads for itself. */
+function forget(known: IdentityState | undefined): void {
+  known?.persons.clear();
+  known?.owners.clear();
 }
 
 /** What a merge moved, kept on the `merges` row so that an unmerge can move exactly that back. */
@@ -226,34 +342,50 @@ async function unmerge(tx: Queryable, survivorId: string, mergedId: string, reas
   );
 }
 
-/** Applies one identity change inside the caller's transaction. */
-export async function applyIdentityChange(tx: Queryable, change: IdentityChange, now: string): Promise<void> {
+/**
+ * Applies one identity change inside the caller's transaction. With `known` (see `IdentityState`), what it would
+ * read is taken from there, and a change that would write what is stored is skipped.
+ */
+export async function applyIdentityChange(tx: Queryable, change: IdentityChange, now: string, known?: IdentityState): Promise<void> {
   switch (change.kind) {
     case 'upsert-person': {
       const { person } = change;
       const d = person.demographics;
       const nhsNumber = person.nhsNumber ? normaliseNhsNumber(person.nhsNumber) : null;
-      const before = await tx.query<{ nhs_number: string | null }>('SELECT nhs_number FROM persons WHERE person_id = $1 FOR UPDATE', [person.personId]);
-      const previousNhs = before.rows[0]?.nhs_number ?? null;
+      const wanted: PersonState = {
+        nhs_number: nhsNumber,
+        family: d.family ?? null,
+        given: d.given ?? null,
+        birth_date: d.birthDate ?? null,
+        gender: d.gender ?? null,
+        postcode: d.postcode ?? null,
+        family_norm: d.family ? normaliseName(d.family) : null,
+        postcode_norm: d.postcode ? normalisePostcode(d.postcode) : null,
+        status: person.status,
+      };
+      const stored = known?.persons.get(person.personId);
+      let previousNhs: string | null;
+      if (stored === undefined) {
+        const before = await tx.query<{ nhs_number: string | null }>('SELECT nhs_number FROM persons WHERE person_id = $1 FOR UPDATE', [person.personId]);
+        previousNhs = before.rows[0]?.nhs_number ?? null;
+      } else {
+        const unchanged = stored !== null && PERSON_STATE_FIELDS.every((field) => stored[field] === wanted[field]);
+        if (unchanged && (nhsNumber === null || known?.owners.get(identifierKey(NHS_NUMBER_AUTHORITY, nhsNumber)) === person.personId)) return;
+        previousNhs = stored?.nhs_number ?? null;
+      }
       await tx.query(
-        `INSERT INTO persons (person_id, nhs_number, family, given, birth_date, gender, postcode, family_norm, postcode_norm,
-           status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10, $11, $11)
-         ON CONFLICT (person_id) DO UPDATE SET nhs_number = excluded.nhs_number, family = excluded.family, given = excluded.given,
-           birth_date = excluded.birth_date, gender = excluded.gender, postcode = excluded.postcode,
-           family_norm = excluded.family_norm, postcode_norm = excluded.postcode_norm, status = excluded.status,
-           updated_at = excluded.updated_at`,
+        UPSERT_PERSON,
         [
           person.personId,
-          nhsNumber,
-          d.family ?? null,
-          d.given ?? null,
-          d.birthDate ?? null,
-          d.gender ?? null,
-          d.postcode ?? null,
-          d.family ? normaliseName(d.family) : null,
-          d.postcode ? normalisePostcode(d.postcode) : null,
-          person.status,
+          wanted.nhs_number,
+          wanted.family,
+          wanted.given,
+          wanted.birth_date,
+          wanted.gender,
+          wanted.postcode,
+          wanted.family_norm,
+          wanted.postcode_norm,
+          wanted.status,
           now,
         ],
       );
@@ -264,12 +396,15 @@ export async function applyIdentityChange(tx: Queryable, change: IdentityChange,
           NHS_NUMBER_AUTHORITY,
           previousNhs,
         ]);
+        known?.owners.delete(identifierKey(NHS_NUMBER_AUTHORITY, previousNhs));
       }
-      if (nhsNumber !== null) await claimIdentifier(tx, NHS_NUMBER_AUTHORITY, nhsNumber, person.personId, 'identity.person.nhsNumber');
+      if (nhsNumber !== null) await claimIdentifier(tx, NHS_NUMBER_AUTHORITY, nhsNumber, person.personId, 'identity.person.nhsNumber', known);
+      // What is stored now, for a later change of the same run.
+      if (known) known.persons.set(person.personId, wanted);
       return;
     }
     case 'add-local-identifier':
-      await claimIdentifier(tx, change.identifier.assigningAuthority, change.identifier.value, change.personId, 'identity.identifier');
+      await claimIdentifier(tx, change.identifier.assigningAuthority, change.identifier.value, change.personId, 'identity.identifier', known);
       return;
     case 'link-candidate':
       await tx.query(
@@ -282,9 +417,11 @@ export async function applyIdentityChange(tx: Queryable, change: IdentityChange,
       );
       return;
     case 'merge':
+      forget(known);
       await merge(tx, change.survivorId, change.mergedId, change.reason, now);
       return;
     case 'unmerge':
+      forget(known);
       await unmerge(tx, change.survivorId, change.mergedId, change.reason, now);
       return;
   }

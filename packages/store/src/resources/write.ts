@@ -1,5 +1,6 @@
 import { keepAbsentElements, type BatchResource, type ResourceLike } from '@openidcr/model';
 import type { Queryable } from '../db/db.js';
+import { prepared } from '../db/db.js';
 import { indexColumnsOf, patientIdentifiersOf, patientSearchRowsOf } from './extract.js';
 
 /** What writing a set of resources did. */
@@ -8,6 +9,8 @@ export interface WriteOutcome {
   skippedAsStale: number;
   /** `Type/id` of each resource skipped as stale. */
   stale: Set<string>;
+  /** Positions (in the items given) of the resources skipped as stale. */
+  staleItems: Set<number>;
 }
 
 interface Existing {
@@ -66,6 +69,7 @@ function values(row: Row, keyed: boolean): unknown[] {
 /** The tables for patient-scoped resources (keyed by patient) and for reference data (Organization, ...). */
 interface Target {
   keyed: boolean;
+  /** The stored version and source time of each key (locked), and the body of those whose update keeps elements. */
   existing: string;
   /** Upserts the current rows and appends the same rows to the history, in one statement. */
   upsert: (rows: number) => string;
@@ -78,8 +82,9 @@ const UPDATE_SET = `version = excluded.version, heading = excluded.heading, sour
 
 const PATIENT_TARGET: Target = {
   keyed: true,
-  existing: `SELECT patient_key, resource_type, id, version, source_time FROM resources
-    WHERE (resource_type, id) IN (SELECT t, i FROM jsonb_to_recordset($1::jsonb) AS k(t text, i text)) FOR UPDATE`,
+  existing: prepared(`SELECT r.patient_key, r.resource_type, r.id, r.version, r.source_time, CASE WHEN k.b THEN r.body END AS body
+    FROM resources r JOIN jsonb_to_recordset($1::jsonb) AS k(t text, i text, b boolean) ON r.resource_type = k.t AND r.id = k.i
+    FOR UPDATE OF r`),
   upsert: (rows) => `WITH current AS (
       INSERT INTO resources (patient_key, ${COLUMNS}) VALUES ${placeholders(rows, ['text', ...CASTS])}
       ON CONFLICT (patient_key, resource_type, id) DO UPDATE SET ${UPDATE_SET}
@@ -91,8 +96,9 @@ const PATIENT_TARGET: Target = {
 
 const REFERENCE_TARGET: Target = {
   keyed: false,
-  existing: `SELECT NULL::text AS patient_key, resource_type, id, version, source_time FROM reference_resources
-    WHERE (resource_type, id) IN (SELECT t, i FROM jsonb_to_recordset($1::jsonb) AS k(t text, i text)) FOR UPDATE`,
+  existing: prepared(`SELECT NULL::text AS patient_key, r.resource_type, r.id, r.version, r.source_time, CASE WHEN k.b THEN r.body END AS body
+    FROM reference_resources r JOIN jsonb_to_recordset($1::jsonb) AS k(t text, i text, b boolean) ON r.resource_type = k.t AND r.id = k.i
+    FOR UPDATE OF r`),
   upsert: (rows) => `WITH current AS (
       INSERT INTO reference_resources (${COLUMNS}) VALUES ${placeholders(rows, CASTS)}
       ON CONFLICT (resource_type, id) DO UPDATE SET ${UPDATE_SET}
@@ -115,21 +121,21 @@ const MOVE_HISTORY = `WITH moved AS (
   )
   INSERT INTO resource_history (patient_key, ${COLUMNS}) SELECT $4::text, ${COLUMNS} FROM moved`;
 
-const DELETE_PATIENT_INDEX = [
-  `DELETE FROM patient_search WHERE (patient_key, patient_id) IN
-    (SELECT k, i FROM jsonb_to_recordset($1::jsonb) AS x(k text, i text))`,
-  `DELETE FROM patient_identifiers WHERE (patient_key, patient_id) IN
-    (SELECT k, i FROM jsonb_to_recordset($1::jsonb) AS x(k text, i text))`,
-];
-const INSERT_PATIENT_SEARCH = `INSERT INTO patient_search
-    (patient_key, patient_id, seq, family, given, birth_date, gender, postcode, gp_ods, gp_reference)
-  SELECT patient_key, patient_id, seq, family, given, birth_date, gender, postcode, gp_ods, gp_reference
-  FROM jsonb_to_recordset($1::jsonb) AS x(patient_key text, patient_id text, seq integer, family text, given text,
-    birth_date date, gender text, postcode text, gp_ods text, gp_reference text)`;
-const INSERT_PATIENT_IDENTIFIERS = `INSERT INTO patient_identifiers (patient_key, patient_id, system, value)
+/** Removes the search and identifier rows of Patients (JSON `[{k: patient key, i: id}]`), both tables in one statement. */
+const DELETE_PATIENT_INDEX = prepared(`WITH keys AS (SELECT k, i FROM jsonb_to_recordset($1::jsonb) AS x(k text, i text)),
+    search AS (DELETE FROM patient_search WHERE (patient_key, patient_id) IN (SELECT k, i FROM keys))
+  DELETE FROM patient_identifiers WHERE (patient_key, patient_id) IN (SELECT k, i FROM keys)`);
+/** Adds search rows ($1) and identifier rows ($2) of Patients, both tables in one statement. */
+const INSERT_PATIENT_INDEX = prepared(`WITH search AS (
+    INSERT INTO patient_search (patient_key, patient_id, seq, family, given, birth_date, gender, postcode, gp_ods, gp_reference)
+    SELECT patient_key, patient_id, seq, family, given, birth_date, gender, postcode, gp_ods, gp_reference
+    FROM jsonb_to_recordset($1::jsonb) AS x(patient_key text, patient_id text, seq integer, family text, given text,
+      birth_date date, gender text, postcode text, gp_ods text, gp_reference text)
+  )
+  INSERT INTO patient_identifiers (patient_key, patient_id, system, value)
   SELECT patient_key, patient_id, system, value
-  FROM jsonb_to_recordset($1::jsonb) AS x(patient_key text, patient_id text, system text, value text)
-  ON CONFLICT DO NOTHING`;
+  FROM jsonb_to_recordset($2::jsonb) AS x(patient_key text, patient_id text, system text, value text)
+  ON CONFLICT DO NOTHING`);
 
 function timeOf(value: string | null | undefined | Date): number | undefined {
   if (value === null || value === undefined) return undefined;
@@ -139,38 +145,32 @@ function timeOf(value: string | null | undefined | Date): number | undefined {
 
 const keyOf = (resourceType: string, id: string): string => `${resourceType}/${id}`;
 
-const BODIES: Record<'keyed' | 'reference', string> = {
-  keyed: `SELECT resource_type, id, body FROM resources
-    WHERE (resource_type, id) IN (SELECT t, i FROM jsonb_to_recordset($1::jsonb) AS k(t text, i text))`,
-  reference: `SELECT resource_type, id, body FROM reference_resources
-    WHERE (resource_type, id) IN (SELECT t, i FROM jsonb_to_recordset($1::jsonb) AS k(t text, i text))`,
-};
-
-/** Stored bodies of the resources that keep elements their update does not carry (already locked by loadExisting). */
-async function loadBodies(tx: Queryable, sql: string, items: readonly BatchResource[]): Promise<Map<string, ResourceLike>> {
-  const wanted = items.filter((item) => item.keepIfAbsent && item.keepIfAbsent.length > 0);
-  if (wanted.length === 0) return new Map();
-  const keys = wanted.map((item) => ({ t: item.resource.resourceType, i: item.resource.id }));
-  const { rows } = await tx.query<{ resource_type: string; id: string; body: ResourceLike }>(sql, [JSON.stringify(keys)]);
-  return new Map(rows.map((row) => [keyOf(row.resource_type, row.id), row.body]));
+interface Stored {
+  existing: Map<string, Existing>;
+  /** Stored bodies of the resources that keep elements their update does not carry. */
+  bodies: Map<string, ResourceLike>;
 }
 
-async function loadExisting(tx: Queryable, sql: string, items: readonly BatchResource[]): Promise<Map<string, Existing>> {
-  const keys = new Map<string, { t: string; i: string }>();
-  for (const item of items) keys.set(keyOf(item.resource.resourceType, item.resource.id), { t: item.resource.resourceType, i: item.resource.id });
-  const { rows } = await tx.query<{ patient_key: string | null; resource_type: string; id: string; version: number; source_time: Date | string | null }>(
+/** What is stored of the items' keys, locked until the transaction ends, in one statement. */
+async function loadExisting(tx: Queryable, sql: string, items: readonly BatchResource[]): Promise<Stored> {
+  const keys = new Map<string, { t: string; i: string; b: boolean }>();
+  for (const item of items) {
+    const key = keyOf(item.resource.resourceType, item.resource.id);
+    const keeps = (item.keepIfAbsent?.length ?? 0) > 0 || keys.get(key)?.b === true;
+    keys.set(key, { t: item.resource.resourceType, i: item.resource.id, b: keeps });
+  }
+  const { rows } = await tx.query<{ patient_key: string | null; resource_type: string; id: string; version: number; source_time: Date | string | null; body: ResourceLike | null }>(
     sql,
     [JSON.stringify([...keys.values()])],
   );
   const existing = new Map<string, Existing>();
+  const bodies = new Map<string, ResourceLike>();
   for (const row of rows) {
-    existing.set(keyOf(row.resource_type, row.id), {
-      patientKey: row.patient_key ?? undefined,
-      version: row.version,
-      sourceTime: timeOf(row.source_time),
-    });
+    const key = keyOf(row.resource_type, row.id);
+    existing.set(key, { patientKey: row.patient_key ?? undefined, version: row.version, sourceTime: timeOf(row.source_time) });
+    if (row.body !== null) bodies.set(key, row.body);
   }
-  return existing;
+  return { existing, bodies };
 }
 
 /**
@@ -180,20 +180,23 @@ async function loadExisting(tx: Queryable, sql: string, items: readonly BatchRes
  * Runs inside the caller's transaction; rows it reads are locked (FOR UPDATE) until that transaction ends.
  */
 export async function writeResources(tx: Queryable, items: readonly BatchResource[], now: string): Promise<WriteOutcome> {
-  const patientItems = items.filter((item) => item.patientKey !== undefined);
-  const referenceItems = items.filter((item) => item.patientKey === undefined);
+  const positions = items.map((_, position) => position);
+  const patientItems = positions.filter((position) => items[position]!.patientKey !== undefined);
+  const referenceItems = positions.filter((position) => items[position]!.patientKey === undefined);
   let written = 0;
   let skippedAsStale = 0;
   const stale = new Set<string>();
-  for (const [group, target] of [[patientItems, PATIENT_TARGET], [referenceItems, REFERENCE_TARGET]] as const) {
-    if (group.length === 0) continue;
-    const state = await loadExisting(tx, target.existing, group);
-    const bodies = await loadBodies(tx, target.keyed ? BODIES.keyed : BODIES.reference, group);
-    // Earlier versions of a resource sent twice in one batch: only the last is current, every one is history.
+  const staleItems = new Set<number>();
+  for (const [groupPositions, target] of [[patientItems, PATIENT_TARGET], [referenceItems, REFERENCE_TARGET]] as const) {
+    if (groupPositions.length === 0) continue;
+    const group = groupPositions.map((position) => items[position]!);
+    const { existing: state, bodies } = await loadExisting(tx, target.existing, group);
+    // Earlier versions of a resource sent twice (in one batch, or by batches committed together): only the last is
+    // current, every one is history.
     const superseded: Row[] = [];
     const current = new Map<string, Row>();
     const moves: Array<{ from: string; to: string; resourceType: string; id: string }> = [];
-    for (const item of group) {
+    for (const [index, item] of group.entries()) {
       const { resource } = item;
       const key = keyOf(resource.resourceType, resource.id);
       const previous = state.get(key);
@@ -201,6 +204,7 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
       if (previous?.sourceTime !== undefined && incomingTime !== undefined && incomingTime < previous.sourceTime) {
         skippedAsStale++;
         stale.add(key);
+        staleItems.add(groupPositions[index]!);
         continue;
       }
       const version = (previous?.version ?? 0) + 1;
@@ -235,7 +239,7 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
       await tx.query(MOVE_CURRENT, [move.from, move.resourceType, move.id]);
       await tx.query(MOVE_HISTORY, [move.from, move.resourceType, move.id, move.to]);
       if (move.resourceType === 'Patient') {
-        for (const sqlText of DELETE_PATIENT_INDEX) await tx.query(sqlText, [JSON.stringify([{ k: move.from, i: move.id }])]);
+        await tx.query(DELETE_PATIENT_INDEX, [JSON.stringify([{ k: move.from, i: move.id }])]);
       }
     }
     if (current.size === 0) continue;
@@ -243,14 +247,14 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
     await insertInChunks(tx, [...current.values()], target.keyed, target.upsert);
     if (target.keyed) await writePatientIndex(tx, [...current.values()]);
   }
-  return { written, skippedAsStale, stale };
+  return { written, skippedAsStale, stale, staleItems };
 }
 
 async function writePatientIndex(tx: Queryable, rows: readonly Row[]): Promise<void> {
   const patients = rows.filter((row) => row.resource_type === 'Patient' && row.patient_key !== undefined);
   if (patients.length === 0) return;
   const keys = JSON.stringify(patients.map((row) => ({ k: row.patient_key, i: row.id })));
-  for (const sqlText of DELETE_PATIENT_INDEX) await tx.query(sqlText, [keys]);
+  await tx.query(DELETE_PATIENT_INDEX, [keys]);
   const search = patients.flatMap((row) =>
     patientSearchRowsOf(row.body).map((entry) => ({
       patient_key: row.patient_key,
@@ -268,6 +272,5 @@ async function writePatientIndex(tx: Queryable, rows: readonly Row[]): Promise<v
   const identifiers = patients.flatMap((row) =>
     patientIdentifiersOf(row.body).map((identifier) => ({ patient_key: row.patient_key, patient_id: row.id, ...identifier })),
   );
-  if (search.length > 0) await tx.query(INSERT_PATIENT_SEARCH, [JSON.stringify(search)]);
-  if (identifiers.length > 0) await tx.query(INSERT_PATIENT_IDENTIFIERS, [JSON.stringify(identifiers)]);
+  if (search.length > 0 || identifiers.length > 0) await tx.query(INSERT_PATIENT_INDEX, [JSON.stringify(search), JSON.stringify(identifiers)]);
 }
