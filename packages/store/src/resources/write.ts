@@ -35,36 +35,16 @@ interface Row {
 
 const COLUMNS = 'resource_type, id, version, heading, source_org, security_labels, effective_date, last_updated, source_time, body';
 
-/** Rows per multi-row INSERT: 11 parameters a row keeps each statement well under PostgreSQL's 65,535. */
+/** Rows per statement, so that one statement's JSON stays a few MB however large the load. */
 const ROWS_PER_STATEMENT = 500;
 
-const CASTS = ['text', 'text', 'integer', 'text', 'text', 'text[]', 'timestamptz', 'timestamptz', 'timestamptz', 'jsonb'];
-
-/** `($1::text, $2::text, …), (…)` for `rows` rows: placeholders only, never values. */
-function placeholders(rows: number, casts: readonly string[]): string {
-  const groups: string[] = [];
-  for (let row = 0; row < rows; row++) {
-    groups.push(`(${casts.map((cast, column) => `$${row * casts.length + column + 1}::${cast}`).join(', ')})`);
-  }
-  return groups.join(', ');
-}
-
-function values(row: Row, keyed: boolean): unknown[] {
-  const out: unknown[] = [
-    row.resource_type,
-    row.id,
-    row.version,
-    row.heading,
-    row.source_org,
-    row.security_labels,
-    row.effective_date,
-    row.last_updated,
-    row.source_time,
-    JSON.stringify(row.body),
-  ];
-  if (keyed) out.unshift(row.patient_key);
-  return out;
-}
+/**
+ * The rows of a statement as one JSON parameter (`Row` objects as they are): the statement text is the same for any
+ * number of rows, so PostgreSQL prepares it once per connection.
+ */
+const rowsFrom = (keyed: boolean): string =>
+  `jsonb_to_recordset($1::jsonb) AS x(${keyed ? 'patient_key text, ' : ''}resource_type text, id text, version integer, heading text,
+    source_org text, security_labels text[], effective_date timestamptz, last_updated timestamptz, source_time timestamptz, body jsonb)`;
 
 /** The tables for patient-scoped resources (keyed by patient) and for reference data (Organization, ...). */
 interface Target {
@@ -72,8 +52,8 @@ interface Target {
   /** The stored version and source time of each key (locked), and the body of those whose update keeps elements. */
   existing: string;
   /** Upserts the current rows and appends the same rows to the history, in one statement. */
-  upsert: (rows: number) => string;
-  history: (rows: number) => string;
+  upsert: string;
+  history: string;
 }
 
 const UPDATE_SET = `version = excluded.version, heading = excluded.heading, source_org = excluded.source_org,
@@ -85,13 +65,13 @@ const PATIENT_TARGET: Target = {
   existing: prepared(`SELECT r.patient_key, r.resource_type, r.id, r.version, r.source_time, CASE WHEN k.b THEN r.body END AS body
     FROM resources r JOIN jsonb_to_recordset($1::jsonb) AS k(t text, i text, b boolean) ON r.resource_type = k.t AND r.id = k.i
     FOR UPDATE OF r`),
-  upsert: (rows) => `WITH current AS (
-      INSERT INTO resources (patient_key, ${COLUMNS}) VALUES ${placeholders(rows, ['text', ...CASTS])}
+  upsert: prepared(`WITH current AS (
+      INSERT INTO resources (patient_key, ${COLUMNS}) SELECT patient_key, ${COLUMNS} FROM ${rowsFrom(true)}
       ON CONFLICT (patient_key, resource_type, id) DO UPDATE SET ${UPDATE_SET}
       RETURNING patient_key, ${COLUMNS}
     )
-    INSERT INTO resource_history (patient_key, ${COLUMNS}) SELECT patient_key, ${COLUMNS} FROM current`,
-  history: (rows) => `INSERT INTO resource_history (patient_key, ${COLUMNS}) VALUES ${placeholders(rows, ['text', ...CASTS])}`,
+    INSERT INTO resource_history (patient_key, ${COLUMNS}) SELECT patient_key, ${COLUMNS} FROM current`),
+  history: prepared(`INSERT INTO resource_history (patient_key, ${COLUMNS}) SELECT patient_key, ${COLUMNS} FROM ${rowsFrom(true)}`),
 };
 
 const REFERENCE_TARGET: Target = {
@@ -99,19 +79,18 @@ const REFERENCE_TARGET: Target = {
   existing: prepared(`SELECT NULL::text AS patient_key, r.resource_type, r.id, r.version, r.source_time, CASE WHEN k.b THEN r.body END AS body
     FROM reference_resources r JOIN jsonb_to_recordset($1::jsonb) AS k(t text, i text, b boolean) ON r.resource_type = k.t AND r.id = k.i
     FOR UPDATE OF r`),
-  upsert: (rows) => `WITH current AS (
-      INSERT INTO reference_resources (${COLUMNS}) VALUES ${placeholders(rows, CASTS)}
+  upsert: prepared(`WITH current AS (
+      INSERT INTO reference_resources (${COLUMNS}) SELECT ${COLUMNS} FROM ${rowsFrom(false)}
       ON CONFLICT (resource_type, id) DO UPDATE SET ${UPDATE_SET}
       RETURNING ${COLUMNS}
     )
-    INSERT INTO reference_resource_history (${COLUMNS}) SELECT ${COLUMNS} FROM current`,
-  history: (rows) => `INSERT INTO reference_resource_history (${COLUMNS}) VALUES ${placeholders(rows, CASTS)}`,
+    INSERT INTO reference_resource_history (${COLUMNS}) SELECT ${COLUMNS} FROM current`),
+  history: prepared(`INSERT INTO reference_resource_history (${COLUMNS}) SELECT ${COLUMNS} FROM ${rowsFrom(false)}`),
 };
 
-async function insertInChunks(tx: Queryable, rows: readonly Row[], keyed: boolean, statement: (rows: number) => string): Promise<void> {
+async function insertInChunks(tx: Queryable, rows: readonly Row[], statement: string): Promise<void> {
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-    await tx.query(statement(chunk.length), chunk.flatMap((row) => values(row, keyed)));
+    await tx.query(statement, [JSON.stringify(rows.slice(start, start + ROWS_PER_STATEMENT))]);
   }
 }
 
@@ -243,8 +222,8 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
       }
     }
     if (current.size === 0) continue;
-    await insertInChunks(tx, superseded, target.keyed, target.history);
-    await insertInChunks(tx, [...current.values()], target.keyed, target.upsert);
+    await insertInChunks(tx, superseded, target.history);
+    await insertInChunks(tx, [...current.values()], target.upsert);
     if (target.keyed) await writePatientIndex(tx, [...current.values()]);
   }
   return { written, skippedAsStale, stale, staleItems };
