@@ -130,26 +130,47 @@ interface Stored {
   bodies: Map<string, ResourceLike>;
 }
 
-/** What is stored of the items' keys, locked until the transaction ends, in one statement. */
-async function loadExisting(tx: Queryable, sql: string, items: readonly BatchResource[]): Promise<Stored> {
-  const keys = new Map<string, { t: string; i: string; b: boolean }>();
+/** Both targets' `existing` at once (`ref` says which table a key is looked up in), in one statement. */
+const EXISTING_BOTH = prepared(`WITH k AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($1::jsonb) AS k(t text, i text, b boolean, ref boolean)),
+    keyed AS (SELECT r.patient_key, r.resource_type, r.id, r.version, r.source_time, CASE WHEN k.b THEN r.body END AS body
+      FROM resources r JOIN k ON r.resource_type = k.t AND r.id = k.i AND NOT k.ref FOR UPDATE OF r),
+    reference AS (SELECT NULL::text AS patient_key, r.resource_type, r.id, r.version, r.source_time, CASE WHEN k.b THEN r.body END AS body
+      FROM reference_resources r JOIN k ON r.resource_type = k.t AND r.id = k.i AND k.ref FOR UPDATE OF r)
+  SELECT false AS ref, * FROM keyed UNION ALL SELECT true AS ref, * FROM reference`);
+
+function keysOf(items: readonly BatchResource[], ref: boolean): Map<string, { t: string; i: string; b: boolean; ref: boolean }> {
+  const keys = new Map<string, { t: string; i: string; b: boolean; ref: boolean }>();
   for (const item of items) {
     const key = keyOf(item.resource.resourceType, item.resource.id);
     const keeps = (item.keepIfAbsent?.length ?? 0) > 0 || keys.get(key)?.b === true;
-    keys.set(key, { t: item.resource.resourceType, i: item.resource.id, b: keeps });
+    keys.set(key, { t: item.resource.resourceType, i: item.resource.id, b: keeps, ref });
   }
-  const { rows } = await tx.query<{ patient_key: string | null; resource_type: string; id: string; version: number; source_time: Date | string | null; body: ResourceLike | null }>(
+  return keys;
+}
+
+/**
+ * What is stored of the keys of patient-scoped items and of reference items (either may be empty), locked until the
+ * transaction ends, in one statement.
+ */
+async function loadExisting(tx: Queryable, patientItems: readonly BatchResource[], referenceItems: readonly BatchResource[]): Promise<[Stored, Stored]> {
+  const stored: [Stored, Stored] = [
+    { existing: new Map(), bodies: new Map() },
+    { existing: new Map(), bodies: new Map() },
+  ];
+  if (patientItems.length === 0 && referenceItems.length === 0) return stored;
+  const keys = [...keysOf(patientItems, false).values(), ...keysOf(referenceItems, true).values()];
+  const sql = referenceItems.length === 0 ? PATIENT_TARGET.existing : patientItems.length === 0 ? REFERENCE_TARGET.existing : EXISTING_BOTH;
+  const { rows } = await tx.query<{ ref?: boolean; patient_key: string | null; resource_type: string; id: string; version: number; source_time: Date | string | null; body: ResourceLike | null }>(
     sql,
-    [JSON.stringify([...keys.values()])],
+    [JSON.stringify(keys)],
   );
-  const existing = new Map<string, Existing>();
-  const bodies = new Map<string, ResourceLike>();
   for (const row of rows) {
+    const { existing, bodies } = stored[(row.ref ?? patientItems.length === 0) ? 1 : 0];
     const key = keyOf(row.resource_type, row.id);
     existing.set(key, { patientKey: row.patient_key ?? undefined, version: row.version, sourceTime: timeOf(row.source_time) });
     if (row.body !== null) bodies.set(key, row.body);
   }
-  return { existing, bodies };
+  return stored;
 }
 
 /**
@@ -166,10 +187,17 @@ export async function writeResources(tx: Queryable, items: readonly BatchResourc
   let skippedAsStale = 0;
   const stale = new Set<string>();
   const staleItems = new Set<number>();
-  for (const [groupPositions, target] of [[patientItems, PATIENT_TARGET], [referenceItems, REFERENCE_TARGET]] as const) {
+  const loaded = await loadExisting(
+    tx,
+    patientItems.map((position) => items[position]!),
+    referenceItems.map((position) => items[position]!),
+  );
+  for (const [groupPositions, target, { existing: state, bodies }] of [
+    [patientItems, PATIENT_TARGET, loaded[0]],
+    [referenceItems, REFERENCE_TARGET, loaded[1]],
+  ] as const) {
     if (groupPositions.length === 0) continue;
     const group = groupPositions.map((position) => items[position]!);
-    const { existing: state, bodies } = await loadExisting(tx, target.existing, group);
     // Earlier versions of a resource sent twice (in one batch, or by batches committed together): only the last is
     // current, every one is history.
     const superseded: Row[] = [];
