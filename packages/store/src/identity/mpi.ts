@@ -151,6 +151,11 @@ export interface IdentityState {
 
 const identifierKey = (authority: string, value: string): string => `${authority}\u001f${value}`;
 
+// The batch's own people are held FOR SHARE while it writes: a merge (which updates their rows) waits for the
+// batch to commit, or the batch waits for the merge and then sees where the person went, so rows are never written under
+// a key that was merged away in between (a batch that changes no identity takes no other lock on them).
+// OFFSET 0 keeps `merged_into IS NOT NULL` out of the locking sub-select: pushed into it, rows not yet merged would be
+// filtered out before they are locked, and nothing would wait.
 const IDENTITY_STATE = prepared(`WITH locked AS (
     SELECT person_id, nhs_number, family, given, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, gender, postcode,
       family_norm, postcode_norm, status
@@ -163,7 +168,8 @@ const IDENTITY_STATE = prepared(`WITH locked AS (
   FROM person_identifiers i JOIN unnest($2::text[], $3::text[]) AS k(a, v) ON i.assigning_authority = k.a AND i.value = k.v
   UNION ALL
   SELECT 'survivor', person_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, merged_into
-  FROM persons WHERE person_id = ANY($4::text[]) AND merged_into IS NOT NULL`);
+  FROM (SELECT person_id, merged_into FROM persons WHERE person_id = ANY($4::text[]) ORDER BY person_id FOR SHARE OFFSET 0) AS held
+  WHERE merged_into IS NOT NULL`);
 
 /**
  * Loads (and locks) what `changes` will read; see `IdentityState`. With `mergedAway`, also (in the same statement)

@@ -218,7 +218,10 @@ function patientKeysOf(batches: readonly IngestBatch[]): string[] {
  * of that person committed (the merge locks the person rows; the resolution does not) would otherwise write rows
  * under a key that has been merged away, where no view looks: they go to the survivor instead.
  */
-const SURVIVORS = prepared('SELECT person_id, merged_into FROM persons WHERE person_id = ANY($1::text[]) AND merged_into IS NOT NULL');
+// Held FOR SHARE as the identity read holds them (see IDENTITY_STATE): no merge of these people slips in before COMMIT.
+const SURVIVORS = prepared(
+  'SELECT person_id, merged_into FROM (SELECT person_id, merged_into FROM persons WHERE person_id = ANY($1::text[]) ORDER BY person_id FOR SHARE OFFSET 0) AS held WHERE merged_into IS NOT NULL',
+);
 
 async function survivorsOf(tx: Queryable, keys: readonly string[]): Promise<Map<string, string>> {
   if (keys.length === 0) return new Map();
