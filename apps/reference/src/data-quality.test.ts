@@ -63,7 +63,7 @@ async function startFed(faultRate: number): Promise<{ app: ReferenceApp; cards: 
   return { app, cards: res.body.channels as Scorecard[], gpView };
 }
 
-describe('data-quality scorecard and gate [REQ-INT-010]', { timeout: 240_000 }, () => {
+describe('data-quality scorecard and gate [REQ-INT-009]', { timeout: 240_000 }, () => {
   it('a clean feed meets its gate: "passing"', async () => {
     const { app, cards, gpView } = await startFed(0);
     try {
