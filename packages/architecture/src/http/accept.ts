@@ -1,4 +1,5 @@
 import type { RequestHandler, Response } from 'express';
+import Negotiator from 'negotiator';
 import { HttpProblem, sendProblem } from './outcome.js';
 
 /** The media types the FHIR API serves: FHIR JSON (`application/fhir+json`), plain JSON, and the DSTU2-era name some clients still send. */
@@ -10,44 +11,25 @@ const JSON_TYPES = [
 /** `_format` values meaning JSON (FHIR R4 3.1.0.1.10: `json`, or a JSON mime type, parameters aside), as the search parameters read them. */
 const JSON_FORMATS = new Set(['json', 'application/json', 'application/fhir+json']);
 
-interface MediaRange {
-  type: string;
-  subtype: string;
-  q: number;
-}
-
-function parseAccept(header: string): MediaRange[] {
-  const ranges: MediaRange[] = [];
-  for (const part of header.split(',')) {
-    const [mediaType = '', ...params] = part.split(';');
-    const match = /^\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)\/([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*$/.exec(mediaType);
-    if (!match) continue;
-    let q = 1;
-    for (const param of params) {
-      const [name = '', value = ''] = param.split('=').map((s) => s.trim());
-      if (name.toLowerCase() === 'q') q = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(value) ? Number(value) : 0;
-    }
-    ranges.push({ type: match[1]!.toLowerCase(), subtype: match[2]!.toLowerCase(), q });
-  }
-  return ranges;
-}
-
 /**
- * Whether an `Accept` header admits one of the JSON types: for each, the most specific range that matches it decides
- * its quality (`application/fhir+json;q=0, *\/*` refuses FHIR JSON), and any quality above 0 admits it. Media type
- * parameters other than `q` (`fhirVersion=4.0`, `charset=utf-8`) do not change the answer.
+ * Whether an `Accept` header admits one of the JSON types, as HTTP content negotiation reads it (`negotiator`, the
+ * library express itself uses): the most specific range matching a type decides its quality
+ * (`application/fhir+json;q=0, *\/*` refuses FHIR JSON), and any quality above 0 admits it. Media type parameters
+ * other than `q` (`fhirVersion=4.0`, `charset=utf-8`) do not change the answer.
  */
 export function acceptsJson(accept: string | undefined): boolean {
   if (accept === undefined || accept.trim() === '') return true;
-  const ranges = parseAccept(accept);
-  return JSON_TYPES.some(([type, subtype]) => {
-    let best: { specificity: number; q: number } | undefined;
-    for (const range of ranges) {
-      const specificity = range.type === type && range.subtype === subtype ? 2 : range.type === type && range.subtype === '*' ? 1 : range.type === '*' && range.subtype === '*' ? 0 : -1;
-      if (specificity >= 0 && (!best || specificity > best.specificity)) best = { specificity, q: range.q };
-    }
-    return best !== undefined && best.q > 0;
-  });
+  // Negotiator matches media type parameters too; FHIR's (`fhirVersion=4.0`) name the version, not another type, so
+  // only `q` is kept.
+  const ranges = accept
+    .split(',')
+    .map((part) => {
+      const [range = '', ...params] = part.split(';');
+      const q = params.find((p) => /^\s*q\s*=/i.test(p));
+      return q === undefined ? range : `${range};${q}`;
+    })
+    .join(',');
+  return new Negotiator({ headers: { accept: ranges } }).mediaTypes(JSON_TYPES.map(([type, subtype]) => `${type}/${subtype}`)).length > 0;
 }
 
 const ONLY_JSON = 'only JSON is served (application/fhir+json); this server has no XML, Turtle or HTML representation';
