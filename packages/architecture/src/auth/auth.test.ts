@@ -21,7 +21,7 @@ beforeAll(async () => {
   const verifier = createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, keys: issuer.keys, algorithms: ['ES256'], claims: auth.claims, organisations: locality.organisations });
   const app = express();
   app.use(issuer.router());
-  app.use(smartRouter((origin) => ({ server: 'dev-issuer', issuer: issuer.oidcIssuer(origin), jwksUri: `${origin}/dev/.well-known/jwks.json`, authorizationEndpoint: `${origin}/dev/authorize`, tokenEndpoint: `${origin}/dev/token` }), undefined));
+  app.use(smartRouter(issuer.discovery, undefined));
   app.get('/whoami', authenticate(verifier), (_req, res) => {
     res.json(userOf(res));
   });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { NHS_NUMBER_SYSTEM, nhsNumberProblem, normaliseNhsNumber } from '@openidcr/model';
 import type { BackendClient, ClaimMapping, DemoUser } from '../locality/locality.js';
 import { describeDropped, downscope, grantSystemScopes } from './scopes.js';
+import type { SmartConfigurationOptions } from './smart.js';
 import { SYSTEM_ROLE } from './tokens.js';
 import { HttpProblem } from '../http/outcome.js';
 import { publicOrigin } from '../http/public-origin.js';
@@ -122,6 +123,8 @@ export interface DevIssuer {
   jwks(): JSONWebKeySet;
   /** The OpenID Connect issuer for a server origin (public URL or request origin): origin + `/dev`. */
   oidcIssuer(origin: string): string;
+  /** Its endpoints for a server origin, as SMART discovery (and the CapabilityStatement) name them. */
+  discovery(origin: string): SmartConfigurationOptions;
   /** A signed token for a demo user; undefined for an unknown user id. */
   issue(userId: string, options?: IssueOptions): Promise<string | undefined>;
   /**
@@ -194,6 +197,13 @@ export async function createDevIssuer(options: DevIssuerOptions): Promise<DevIss
   const minutes = options.tokenMinutes ?? 60;
   const refreshMinutes = { online: options.refreshTokenMinutes?.online ?? 8 * 60, offline: options.refreshTokenMinutes?.offline ?? 30 * 24 * 60 };
   const oidcIssuer = (origin: string): string => `${origin.replace(/\/+$/, '')}/dev`;
+  const discovery = (origin: string): SmartConfigurationOptions => ({
+    server: 'dev-issuer',
+    issuer: oidcIssuer(origin),
+    jwksUri: `${origin}/dev/.well-known/jwks.json`,
+    authorizationEndpoint: `${origin}/dev/authorize`,
+    tokenEndpoint: `${origin}/dev/token`,
+  });
 
   const sweep = (): void => {
     const t = now();
@@ -299,13 +309,13 @@ export async function createDevIssuer(options: DevIssuerOptions): Promise<DevIss
       res.json(jwks);
     });
     r.get('/dev/.well-known/openid-configuration', (req, res) => {
-      const origin = originOf(req);
+      const endpoints = discovery(originOf(req));
       res.setHeader('Cache-Control', 'public, max-age=300');
       res.json({
-        issuer: oidcIssuer(origin),
-        authorization_endpoint: `${origin}/dev/authorize`,
-        token_endpoint: `${origin}/dev/token`,
-        jwks_uri: `${origin}/dev/.well-known/jwks.json`,
+        issuer: endpoints.issuer,
+        authorization_endpoint: endpoints.authorizationEndpoint,
+        token_endpoint: endpoints.tokenEndpoint,
+        jwks_uri: endpoints.jwksUri,
         response_types_supported: ['code'],
         response_modes_supported: ['query'],
         subject_types_supported: ['public'],
@@ -564,5 +574,5 @@ export async function createDevIssuer(options: DevIssuerOptions): Promise<DevIss
     return r;
   }
 
-  return { issuer: options.issuer, audience: options.audience, keys, jwks: () => jwks, oidcIssuer, issue, router };
+  return { issuer: options.issuer, audience: options.audience, keys, jwks: () => jwks, oidcIssuer, discovery, issue, router };
 }

@@ -61,17 +61,28 @@ export const RECORD_TYPES: readonly ResourceTypeSpec[] = [...new Set(HEADINGS.fl
 
 export const PATIENT_INCLUDES: Record<string, string[]> = { 'general-practitioner': ['generalPractitioner'], organization: ['managingOrganization'] };
 
+/** `_count` as a search takes it: a page size from `min` to `max`, `fallback` when absent. */
+export const countParam = (max: number, fallback: number, min = 1): SearchParamSpec => ({
+  name: '_count',
+  type: 'number',
+  documentation: `Page size, ${min} to ${max} (default ${fallback})${min === 0 ? '; 0 gives the total only' : ''}`,
+});
+export const CURSOR_PARAM: SearchParamSpec = { name: '_cursor', type: 'special', documentation: 'Opaque paging token from a next link' };
+/** `_summary` without `count` (a read, or a search that does not count). */
+export const SUMMARY_PARAM: SearchParamSpec = { name: '_summary', type: 'special', documentation: 'true, text, data or false' };
+export const ELEMENTS_PARAM: SearchParamSpec = { name: '_elements', type: 'special', documentation: 'Top-level elements to return, comma-separated (the result is marked SUBSETTED)' };
+
 /** Parameters every record search takes. */
 export const COMMON_SEARCH_PARAMS: readonly SearchParamSpec[] = [
   { name: '_id', type: 'token', documentation: 'Logical ids, comma-separated' },
   { name: '_lastUpdated', type: 'date', documentation: 'When the shared record last changed the item: eq, ge, le, gt, lt, sa, eb' },
-  { name: '_count', type: 'number', documentation: 'Page size, 0 to 1000 (default 50); 0 gives the total only' },
+  countParam(1000, 50, 0),
   { name: '_total', type: 'special', documentation: 'none (default), estimate or accurate: the number of matches you may see' },
-  { name: '_cursor', type: 'special', documentation: 'Opaque paging token from a next link' },
+  CURSOR_PARAM,
   { name: '_include', type: 'special', documentation: 'Practitioner, Organization, Location and Patient resources referenced by the results (Type:param, Type:param:Target, Type:* or *)' },
   { name: '_revinclude', type: 'special', documentation: 'Provenance:target: where each item came from (the message or bundle it arrived in)' },
-  { name: '_summary', type: 'special', documentation: 'true, text, data, count or false' },
-  { name: '_elements', type: 'special', documentation: 'Top-level elements to return, comma-separated (the result is marked SUBSETTED)' },
+  { ...SUMMARY_PARAM, documentation: 'true, text, data, count or false' },
+  ELEMENTS_PARAM,
 ];
 
 /** Parameters any FHIR request may carry (formatting and result shaping), beside a route's own. */

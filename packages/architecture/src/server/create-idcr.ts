@@ -190,7 +190,7 @@ export async function createIdcr(locality: Locality, options: IdcrOptions = {}):
   /** SMART discovery for a public origin: the development issuer's endpoints, or the locality's identity provider's. */
   const smartOptions = (origin: string): SmartConfigurationOptions =>
     auth.mode === 'dev'
-      ? { server: 'dev-issuer', issuer: devIssuer!.oidcIssuer(origin), jwksUri: `${origin}/dev/.well-known/jwks.json`, authorizationEndpoint: `${origin}/dev/authorize`, tokenEndpoint: `${origin}/dev/token` }
+      ? devIssuer!.discovery(origin)
       : { server: 'oidc', issuer: auth.issuer, jwksUri: auth.jwksUrl, authorizationEndpoint: auth.authorizationEndpoint, tokenEndpoint: auth.tokenEndpoint };
   let closing = false;
   const app = express();
